@@ -32,10 +32,36 @@ def _today() -> date:
     return london_date(utc_now())
 
 
+def _find_nul(value, path: str = "") -> str | None:
+    """The path of the first string holding a NUL character (PostgreSQL text cannot store one)."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _find_nul(key, path) if "\x00" in str(key) else _find_nul(item, f"{path}.{key}" if path else str(key))
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _find_nul(item, f"{path}.{index}" if path else str(index))
+            if found is not None:
+                return found
+    return None
+
+
+@bp.before_request
+def refuse_nul_characters():
+    if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in request.args.items(multi=True)):
+        raise CaseworkError("The address contains a NUL character", code="invalid_characters")
+
+
 def _json_body(schema: dict) -> dict:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise CaseworkError("The request body must be a JSON object", code="invalid_json")
+    nul = _find_nul(body)
+    if nul is not None:
+        raise InvalidField(f"{nul or 'body'}: text cannot contain NUL characters", nul or None)
     errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(body), key=lambda e: list(e.absolute_path))
     if errors:
         error = errors[0]

@@ -12,7 +12,7 @@ from .. import policy as engine
 from ..extensions import db
 from ..models import Case, CaseKind, Clock, Event, Person, ServiceArea, User, Ward
 from ..models.enums import Channel
-from ..workdays import london_date, utc_now
+from ..workdays import london_date, to_london, utc_now
 from .calendar import calendar_for_policy
 from .errors import CaseworkError, Forbidden, InvalidField, NotAllowed, StaleVersion
 from .policies import UnknownPolicy, fetch_current_policy, fetch_pinned_policy, pin_policy
@@ -372,9 +372,42 @@ def available_actions(case: Case, actor: User | None) -> list[str]:
     return engine.available_actions(policy, snapshot(case), actor_roles(actor))
 
 
-def explain_clock(case: Case, clock: Clock):
+def explain_clock(case: Case, clock: Clock) -> list[dict]:
+    """Every step from receipt (for clocks started at receipt) to the due date."""
     policy = fetch_pinned_policy(case.procedure, case.policy_version)
-    return engine.explain_clock(clock_state(clock), calendar_for_policy(policy))
+    calendar = calendar_for_policy(policy)
+    steps = list(engine.explain_clock(clock_state(clock), calendar))
+    if clock.started_by == "@open":
+        steps[:0] = explain_receipt(case, policy, calendar)
+    return steps
+
+
+def explain_receipt(case: Case, policy, calendar) -> list[dict]:
+    """Why the case counts as received on its deemed date (cut-off, non-working days)."""
+    local = to_london(case.received_at)
+    received_on = local.date()
+    cutoff = policy.counting.cutoff
+    steps = [{
+        "date": received_on.isoformat(),
+        "step": "received",
+        "text": f"Received {local:%a %Y-%m-%d at %H:%M} (London time)",
+    }]
+    if case.deemed_received_on == received_on:
+        return steps
+    reasons = []
+    if local.time() > cutoff:
+        reasons.append(f"after the {cutoff:%H:%M} cut-off ({policy.counting.cite})")
+    if not calendar.is_working_day(received_on):
+        reasons.append(f"on a non-working day ({calendar.non_working_reason(received_on)})")
+    for day, reason in calendar.skipped_days(received_on, case.deemed_received_on):
+        steps.append({"date": day.isoformat(), "step": "skipped", "text": f"{day:%a %Y-%m-%d} is not a working day: {reason}"})
+    steps.append({
+        "date": case.deemed_received_on.isoformat(),
+        "step": "deemed_receipt",
+        "text": f"Received {' and '.join(reasons) or 'outside working hours'}, so deemed received on the next working day, "
+                f"{case.deemed_received_on:%a %Y-%m-%d}",
+    })
+    return steps
 
 
 # --- people and reference data ----------------------------------------------------------------

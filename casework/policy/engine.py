@@ -172,7 +172,13 @@ def _iso(value: Any) -> Any:
     return value
 
 
+_KEEP_CAPITAL = ("Stage", "LGSCO", "Ombudsman", "MP ", "Council", "Independent")
+
+
 def _lower_first(text: str) -> str:
+    """For a title inside a sentence: "Escalate to Stage 2" -> "escalate to Stage 2"."""
+    if text.startswith(_KEEP_CAPITAL):
+        return text
     return text[:1].lower() + text[1:]
 
 
@@ -386,13 +392,7 @@ def _check_guards(policy: Policy, variant: Action, case: CaseSnapshot, values: M
                     )
         elif guard == "grounds_given":
             if not values.get("grounds"):
-                f = variant.field("grounds")
-                cite = f" ({f.cite})" if f is not None and f.cite else f" ({variant.cite})"
-                raise ActionRefused(
-                    "invalid_field",
-                    f"{variant.title} needs the grounds for review{cite}",
-                    field="grounds",
-                )
+                raise _no_grounds(policy, variant)
         elif guard == "no_live_court_proceedings":
             if values.get("live_court_proceedings") is True:
                 raise ActionRefused(
@@ -553,8 +553,33 @@ def _prepare(policy, case, action, fields, at, roles):
     on = action_date(at)
     _check_paused(variant, case)
     raw = fields if isinstance(fields, Mapping) else {}
+    if "grounds_given" in variant.guards and _blank(raw.get("grounds")):
+        raise _no_grounds(policy, variant)
     values = validate_fields(variant, fields)
     return variant, on, raw, values
+
+
+def _blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, (list, tuple)):
+        return all(_blank(v) for v in value)
+    return False
+
+
+def _no_grounds(policy: Policy, variant: Action) -> ActionRefused:
+    """004 §12.1: a review happens only on stated grounds; say which grounds there are."""
+    f = variant.field("grounds")
+    stage = policy.states[variant.to].title.split(":")[0] if variant.to else variant.title
+    cite = f.cite if f is not None and f.cite else variant.cite
+    choices = "; ".join(o.label[:1].lower() + o.label[1:] for o in f.options) if f is not None else ""
+    return ActionRefused(
+        "invalid_field",
+        f"{stage} needs the grounds for review ({cite})" + (f": {choices}" if choices else ""),
+        field="grounds",
+    )
 
 
 def apply_action(
@@ -678,7 +703,12 @@ def switch_procedure(
     if new_policy.key == old_policy.key:
         raise ActionRefused("invalid_field", f"The case already follows the {old_policy.title} procedure", field="procedure")
 
-    entry = entry_state or new_policy.switch_entry or new_policy.initial_state.name
+    if entry_state:
+        entry = entry_state
+    elif case.state == old_policy.initial_state.name:
+        entry = new_policy.initial_state.name  # still at the front door: start there again
+    else:
+        entry = new_policy.switch_entry or new_policy.initial_state.name
     if entry not in new_policy.states or new_policy.states[entry].final:
         raise ValueError(f"{entry!r} is not an open state of the {new_policy.key} policy")
 
@@ -793,8 +823,11 @@ def explain_clock(clock: ClockState, calendar, case: CaseSnapshot | None = None,
             else:
                 text += " (after the cut-off time)"
         steps.append({"step": "received", "date": local.date().isoformat(), "at": received.isoformat(), "text": text})
+    starter = clock.started_by
+    if policy is not None and starter in policy.actions:
+        starter = policy.actions[starter].title
     started = "when the case was received" if clock.started_by == OPEN else (
-        f"by “{clock.started_by}”" if clock.started_by else ""
+        f"by “{starter}”" if starter else ""
     )
     steps.append({
         "step": "start",
