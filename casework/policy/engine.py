@@ -403,6 +403,8 @@ def _check_guards(policy: Policy, variant: Action, case: CaseSnapshot, values: M
                     field="live_court_proceedings",
                 )
         elif guard == "clock_running":
+            if not any(n in policy.clocks for n in variant.clocks):
+                continue  # its clocks are switched off (enabled = false): nothing to wait for
             if not any(
                 clocks.get(n) is not None and clocks.get(n).is_running
                 for n in variant.clocks
@@ -778,7 +780,8 @@ def available_actions(policy: Policy, case: CaseSnapshot, roles: Iterable[str]) 
             clocks.get(n) for n in variant.clocks
             if n in policy.clocks and clocks.get(n) is not None and clocks.get(n).is_running
         ]
-        if variant.operation in ("extend_clock", "holding_reply") or "clock_running" in variant.guards:
+        timed = any(n in policy.clocks for n in variant.clocks)
+        if variant.operation in ("extend_clock", "holding_reply") or ("clock_running" in variant.guards and timed):
             if not targets:
                 continue
             if variant.operation == "extend_clock" and all(

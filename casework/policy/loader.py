@@ -187,6 +187,7 @@ class _Checker:
         self.lists = lists  # name -> raw list table
         self.field_sets = field_sets  # name -> raw array of field tables
         self.problems: list[Problem] = []
+        self.broken_edges = False  # an unknown state in from/to: the graph checks would only add noise
 
     def problem(self, path: str, message: str) -> None:
         self.problems.append(Problem(self.label, path, message))
@@ -292,6 +293,7 @@ class _Checker:
                 if state == ANY_STATE:
                     continue
                 if state not in states:
+                    self.broken_edges = True
                     self.problem(f"{base}.from[{i}]", self._unknown("state", state, states))
                 elif states[state].final:
                     self.problem(
@@ -300,6 +302,7 @@ class _Checker:
                     )
             to = raw.get("to")
             if to is not None and to not in states:
+                self.broken_edges = True
                 self.problem(f"{base}.to", self._unknown("state", to, states))
             for i, role in enumerate(raw["roles"]):
                 if role not in ROLES:
@@ -666,8 +669,9 @@ class _Checker:
         clocks, disabled, declared = self.clocks(actions)
         self.check_action_clocks(actions, clocks, declared)
         entry, via = self.check_switch(states, actions)
-        graph = self.check_graph(states, actions, entry)
-        self.check_clock_ends(states, actions, clocks, graph)
+        if not self.broken_edges:
+            graph = self.check_graph(states, actions, entry)
+            self.check_clock_ends(states, actions, clocks, graph)
         if self.problems:
             return None
         counting = self.data["counting"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Length, Regexp
 
 
 def strip_whitespace(value):
@@ -24,7 +24,7 @@ class SignInForm(BaseForm):
     email = StringField(
         "Email address",
         widget=GovTextInput(),
-        validators=[DataRequired("Enter your email address"), Email("Enter an email address in the correct format, like name@example.com"), Length(max=254)],
+        validators=[DataRequired("Enter your email address"), Regexp(r"^[^@\s]+@[^@\s]+$", message="Enter an email address in the correct format, like name@example.com"), Length(max=254)],
     )
     password = PasswordField("Password", widget=GovPasswordInput(), validators=[DataRequired("Enter your password")])
     submit = SubmitField("Sign in", widget=GovSubmitInput())
