@@ -15,7 +15,7 @@ from ..models.enums import Channel
 from ..workdays import london_date, to_london, utc_now
 from .calendar import calendar_for_policy
 from .errors import CaseworkError, Forbidden, InvalidField, NotAllowed, StaleVersion
-from .policies import UnknownPolicy, fetch_current_policy, fetch_pinned_policy, pin_policy
+from .policies import UnknownPolicy, current_policies, fetch_current_policy, fetch_pinned_policy, pin_policy
 from .references import allocate_reference
 
 REFUSAL_ERRORS = {
@@ -27,12 +27,22 @@ REFUSAL_ERRORS = {
 }
 
 
-def _refusal(refused: "engine.ActionRefused") -> CaseworkError:
+def _known_action_names() -> set[str]:
+    names: set[str] = set()
+    for policy in current_policies().values():
+        names.update(policy.action_names)
+    return names
+
+
+def _refusal(refused: "engine.ActionRefused", action: str) -> CaseworkError:
+    """An action this procedure lacks but another has is "not allowed here" (409); a name no
+    procedure knows is an invalid field (422)."""
+    if refused.code == "unknown_action":
+        if action in _known_action_names():
+            return NotAllowed(refused.message, field="action", code="not_allowed")
+        return InvalidField(refused.message, field="action", code="unknown_action")
     error_class = REFUSAL_ERRORS.get(refused.code, NotAllowed)
-    field = refused.field
-    if refused.code == "unknown_action" and field is None:
-        field = "action"
-    return error_class(refused.message, field=field, code=refused.code)
+    return error_class(refused.message, field=refused.field, code=refused.code)
 
 
 def actor_label(actor: User | None) -> str:
@@ -327,7 +337,7 @@ def take_action(
         else:
             transition = engine.apply_action(policy, snapshot(case), action, fields, at, roles, calendar_for_policy(policy))
     except engine.ActionRefused as refused:
-        raise _refusal(refused) from None
+        raise _refusal(refused, action) from None
     new_policy = fetch_current_policy(transition.switch_to) if transition.switch_to else policy
     if transition.switch_to:
         pin_policy(new_policy)

@@ -42,10 +42,12 @@ def init_web(app: Flask) -> None:
             return None
 
     from .auth import bp as auth_bp
+    from .policies import bp as policies_bp
     from .views import bp as main_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
+    app.register_blueprint(policies_bp)
 
     @app.context_processor
     def inject_globals():
