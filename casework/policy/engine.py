@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any, Iterable, Mapping
 
 from .errors import ActionRefused
-from .fields import parse_date, validate_fields
+from .fields import validate_fields
 from .model import Action, Clock, Policy
 from .vocabulary import OPEN
 
@@ -304,7 +304,7 @@ def _variant(policy: Policy, case: CaseSnapshot, action: Any) -> Action:
     if variant is None:
         title = policy.variants(action)[0].title
         if state.final:
-            message = f"The case is {_lower_first(state.title)} (closed): “{title}” is no longer possible"
+            message = f"The case has ended ({state.title}): “{title}” is no longer possible"
         else:
             possible = sorted({s for v in policy.variants(action) for s in v.from_states})
             places = ", ".join(policy.states[s].title for s in possible if s in policy.states)

@@ -4,7 +4,7 @@ effects, and "how was this date worked out"."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
@@ -12,8 +12,6 @@ import pytest
 from casework.policy import (
     REFUSAL_STATUS,
     ActionRefused,
-    CaseSnapshot,
-    apply_action,
     available_actions,
     breached,
     explain_clock,

@@ -425,4 +425,5 @@ def test_summary_has_the_api_shape(policies):
     assert clocks["stage1.respond"]["days"] == 10 and clocks["stage1.escalation_window"]["kind"] == "window"
     import json
 
-    json.dumps(summary)  # serialisable as it is
+    for policy in policies.values():
+        json.dumps(policy.summary())  # serialisable as it is
