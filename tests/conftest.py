@@ -40,13 +40,22 @@ def migrate_to_head(uri: str) -> None:
         db.engine.dispose()
 
 
-def reset_postgres_schema(uri: str) -> None:
-    if "test" not in uri.rsplit("/", 1)[-1]:
-        raise RuntimeError(f"Refusing to wipe {uri}: the test database's name must contain 'test'")
-    engine = create_engine(uri)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
+def private_postgres_database(url: str) -> str:
+    """A database of this test run's own beside DATABASE_URL's, so parallel runs never meet."""
+    base, name = url.rsplit("/", 1)
+    private = f"{name}_{os.getpid()}"
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{private}"'))
+        conn.execute(text(f'CREATE DATABASE "{private}"'))
+    engine.dispose()
+    return f"{base}/{private}"
+
+
+def drop_postgres_database(url: str, private_url: str) -> None:
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{private_url.rsplit("/", 1)[1]}" WITH (FORCE)'))
     engine.dispose()
 
 
@@ -54,12 +63,16 @@ def reset_postgres_schema(uri: str) -> None:
 def database_template(tmp_path_factory):
     url = postgres_url()
     if url:
-        reset_postgres_schema(url)
-        migrate_to_head(url)
-        return url
+        if "test" not in url.rsplit("/", 1)[-1]:
+            raise RuntimeError(f"Refusing to use {url}: the test database's name must contain 'test'")
+        private = private_postgres_database(url)
+        migrate_to_head(private)
+        yield private
+        drop_postgres_database(url, private)
+        return
     path = tmp_path_factory.mktemp("db") / "template.sqlite3"
     migrate_to_head("sqlite:///" + str(path))
-    return path
+    yield path
 
 
 def truncate_all(uri: str) -> None:
