@@ -15,6 +15,9 @@ casework_cli = click.Group("casework", help="Casework administration commands.")
 
 
 def init_cli(app: Flask) -> None:
+    from .jobs.commands import run_job_command
+
+    casework_cli.add_command(run_job_command)
     app.cli.add_command(casework_cli)
 
 
@@ -83,6 +86,28 @@ def demo_command(n_cases, if_empty, seed):
         click.echo("The database already has data; demo data not loaded.")
         return
     load_demo(n_cases=n_cases, seed=seed, echo=click.echo)
+
+
+@casework_cli.group("wards")
+def wards_group():
+    """Wards and the postcode → ward table."""
+
+
+@wards_group.command("load-postcodes")
+@click.argument("csv_file", type=click.File("r", encoding="utf-8-sig"))
+@click.option("--replace", is_flag=True, help="Replace the whole table instead of adding to it.")
+def wards_load_postcodes(csv_file, replace):
+    """Load postcode → ward rows from a CSV with the columns postcode,ward."""
+    from .operations.councillors import load_postcode_wards
+    from .operations.errors import CaseworkError
+
+    try:
+        count = load_postcode_wards(csv_file.read(), replace=replace)
+    except CaseworkError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(f"Loaded {count} postcode(s).")
 
 
 @casework_cli.group("policies")

@@ -1,35 +1,44 @@
-"""Demo data for a big unitary city council (Coventry's wards), loaded in bulk.
+"""Demo data for a big unitary city council (Coventry's 18 wards), loaded in bulk.
 
 `flask casework demo --cases N` calls load_demo. Why it is built the way it is:
 
-* Every case is driven through the real policy engine (engine.open_case, engine.apply_action)
-  with plausible action times, so its state, clocks, due dates and audit events are exactly
-  what the app itself would have written had the actions been taken on those dates
-  (operations.cases.open_case / take_action). Actions that would fall after "now" are not
-  taken, so recent cases are still open, and a few neglected ones are overdue.
-* It must load 100,000 cases in well under a minute, so nothing goes through the ORM: rows are
-  plain dicts inserted with SQLAlchemy Core in batches, primary keys are assigned here from
-  max(id) + 1 (children reference parents without a round trip), and one calendar and one
-  loaded policy set serve every case. Afterwards case_sequences (and PostgreSQL's id
-  sequences) are moved on so later cases continue the numbering without gaps.
-* It is deterministic for a given seed and "now": random.Random(seed) drives every choice.
+* Every case is driven through the real policy engine (engine.open_case, apply_action,
+  switch_procedure) with plausible action dates, and its rows are built the way
+  operations.cases.open_case / take_action / open_linked_case build them, so state, clocks,
+  due dates and audit events are exactly what the app would have written had the actions been
+  taken on those dates (tests/test_demo.py replays demo cases through the app to prove it).
+  Nothing happens after "now", so recent cases are still open and a few neglected ones overdue.
+* 100,000 cases must load in well under a minute. Nothing goes through the ORM: primary keys and
+  references are assigned here, rows are converted with SQLAlchemy's own column processors and
+  handed straight to the driver (COPY on PostgreSQL, executemany on SQLite), and one calendar
+  and one loaded policy set serve every case. Afterwards case_sequences (and PostgreSQL's id
+  sequences) are moved on, so cases opened later continue the numbering without gaps.
+* Whatever ties cases together (repeat contacts, a request that becomes a complaint, an
+  Ombudsman case about an earlier complaint, ids and references in order of receipt) is planned
+  first, in one pass; then each case is driven on its own from its own seed, in worker
+  processes when there are several cores. So the data is the same for a given seed and "now",
+  however many workers drive it.
 
-Everything is invented. People use example.com addresses and Ofcom's drama telephone ranges;
-contractors, councillors and officers are fictional.
+Everything is invented. People have example.com/.org/.net addresses and Ofcom's drama telephone
+numbers; contractors, councillors and officers are fictional.
 """
 from __future__ import annotations
 
 import heapq
+import json
+import multiprocessing
+import os
 import random
 import time as timer
 from bisect import bisect_right
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from itertools import accumulate
+from operator import methodcaller
 from typing import Callable
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, Numeric, String, func, insert, select, text, update
 from werkzeug.security import generate_password_hash
 
 from . import policy as engine
@@ -45,11 +54,14 @@ from .models import (
     Person,
     PolicyVersion,
     Representation,
+    Role,
     ServiceArea,
     User,
     Ward,
     user_wards,
 )
+from .models.enums import DEFAULT_PROCEDURE
+from .models.types import UTCDateTime
 from .workdays import LONDON, UTC, london_date, utc_now
 
 __all__ = ["load_demo", "DEMO_PASSWORD", "DEMO_USERS", "WARDS"]
@@ -407,70 +419,221 @@ def _email_slug(name: str) -> str:
     return "".join(out).strip(".")
 
 
-class _Rows:
-    """Buffers rows per table and writes them in batches, parents first.
+class _Converter:
+    """Turns row dicts into tuples for the driver, with SQLAlchemy's own bind processor for
+    each column, so values are stored exactly as the ORM stores them. None stays SQL NULL, as
+    when the ORM leaves a JSON column unset. Needs no database: workers use it too."""
 
-    Each value is converted by SQLAlchemy's own bind processor for its column, so it is
-    stored exactly as the ORM would store it, and the batch goes straight to the driver:
-    COPY on PostgreSQL, executemany on SQLite. (SQLAlchemy's per-row statement machinery
-    costs more than the database does at this volume.) None stays SQL NULL, as when the ORM
-    leaves a JSON column unset.
-    """
-
-    def __init__(self, batch_size: int):
-        self.batch_size = batch_size
-        self.buffers: dict = {}
-        self.order = list(db.metadata.sorted_tables)
-        self.counts: dict[str, int] = {}
-        self.dialect = db.session.get_bind().dialect
+    def __init__(self, dialect):
+        self.dialect = dialect
         self.columns: dict = {}
-        self.pending = 0
+        self.converters: dict = {}
+        self.fast_instant = self._fast_instant()
 
-    def next_id(self, table) -> int:
-        return (db.session.execute(select(func.max(table.c.id))).scalar() or 0) + 1
+    def _fast_instant(self):
+        """SQLite keeps UTCDateTime as text: format UTC instants directly, if that gives exactly
+        what SQLAlchemy's processors give (checked here, so a change there cannot slip by)."""
+        if self.dialect.name != "sqlite":
+            return None
+        process = UTCDateTime().dialect_impl(self.dialect).bind_processor(self.dialect)
+
+        def fast(value: datetime) -> str:
+            return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+        samples = (datetime(2026, 3, 29, 0, 59, 59, 123, tzinfo=UTC), datetime(2025, 12, 31, 23, 0, tzinfo=UTC))
+        return fast if all(fast(v) == process(v) for v in samples) else None
+
+    def _fast_date(self, process):
+        """Likewise dates on SQLite: ISO text."""
+        fast = methodcaller("isoformat")
+        samples = (date(2026, 3, 9), date(999, 12, 31))
+        return fast if all(type(v) is date and fast(v) == process(v) for v in samples) else process
+
+    def column_names(self) -> dict[str, list[str]]:
+        """The columns of each table's tuples so far (a table's are fixed by its first row)."""
+        return {table: [name for name, _ in columns] for table, columns in self.columns.items() if table in self.converters}
 
     def _columns(self, table):
-        columns = self.columns.get(table)
+        columns = self.columns.get(table.name)
         if columns is None:
-            dialect = self.dialect
-            columns = self.columns[table] = [
-                (c.name, c.type.dialect_impl(dialect).bind_processor(dialect)) for c in table.columns
+            columns = self.columns[table.name] = [
+                (c.name, self._processor(c)) for c in table.columns
+                if not (c.name == "id" and table.name in IDS_FROM_DATABASE)
             ]
         return columns
 
-    def add(self, table, row: dict) -> None:
-        values = tuple(
-            row[name] if process is None or row[name] is None else process(row[name])
-            for name, process in self._columns(table)
-        )
-        buffer = self.buffers.get(table)
-        if buffer is None:
-            buffer = self.buffers[table] = []
-        buffer.append(values)
-        self.pending += 1
-        if self.pending >= self.batch_size:
-            self.flush()
+    def _processor(self, column):
+        dialect = self.dialect
+        impl = column.type.dialect_impl(dialect)
+        if isinstance(impl, JSON):
+            if dialect.name == "postgresql":
+                # SQLAlchemy would wrap the value for psycopg to serialise later, row by row;
+                # COPY takes JSON text directly (the same text its json_serializer would make).
+                process = dialect._json_serializer or json.dumps
+            else:
+                process = impl.bind_processor(dialect)
+            empty_list, empty_dict = process([]), process({})  # most clocks have no extensions or pauses
 
-    def flush(self) -> None:
+            def process_json(value, process=process):
+                if not value and type(value) in (list, dict):
+                    return empty_list if type(value) is list else empty_dict
+                return process(value)
+            return process_json
+        process = impl.bind_processor(dialect)
+        if process is not None and dialect.name == "sqlite" and isinstance(impl, Date) and not isinstance(impl, DateTime):
+            return self._fast_date(process)
+        return process
+
+    def convert(self, table, row: dict):
+        converter = self.converters.get(table.name)
+        if converter is None:
+            compile_ = self._compile_copy_text if self.dialect.name == "postgresql" else self._compile
+            converter = self.converters[table.name] = compile_(table, row)
+        return converter(row)
+
+    def _compile_copy_text(self, table, first_row: dict) -> Callable[[dict], str]:
+        """For PostgreSQL: a dict -> line of COPY text, typed by column, made in the worker so
+        the main process only streams bytes. The text is what the bound values would be:
+        UTCDateTime as naive UTC, JSON as its serialiser writes it, booleans as t/f."""
+        dumps = self.dialect._json_serializer or json.dumps
+        namespace: dict = {"_esc": _copy_escape, "_ts": _copy_instant, "_json": lambda v: _copy_escape(dumps(v))}
+        parts = []
+        columns = []
+        for i, column in enumerate(table.columns):
+            name, kind = column.name, column.type
+            if name == "id" and table.name in IDS_FROM_DATABASE:
+                continue
+            if isinstance(kind, UTCDateTime):
+                text_of = "_ts(v)"
+            elif isinstance(kind, JSON):
+                text_of = "_json(v)"
+            elif isinstance(kind, Boolean):
+                text_of = "('t' if v else 'f')"
+            elif isinstance(kind, (Integer, Numeric)):
+                text_of = "str(v)"
+            elif isinstance(kind, Date) and not isinstance(kind, DateTime):
+                text_of = "v.isoformat()"
+            elif isinstance(kind, String):
+                text_of = "_esc(v)"
+            else:
+                raise TypeError(f"the demo cannot write {table.name}.{name} ({kind!r}) as COPY text")
+            if name in first_row:
+                value = f"row[{name!r}]"
+            else:  # a column added to the model since: its Python default, or the server's
+                default = column.default
+                if default is not None and default.is_scalar:
+                    namespace[f"d{i}"] = default.arg
+                    value = f"d{i}"
+                elif default is not None and default.is_callable and not default.is_clause_element:
+                    namespace[f"d{i}"] = default.arg
+                    value = f"d{i}(None)"
+                elif column.server_default is None and not column.nullable:
+                    raise KeyError(f"the demo gives no value for {table.name}.{name}")
+                else:
+                    continue
+            columns.append((name, None))
+            parts.append(f"('\\\\N' if (v := {value}) is None else {text_of})")
+        self.columns[table.name] = columns
+        exec(f"def convert(row):\n    return '\\t'.join(({', '.join(parts)},))", namespace)  # noqa: S102 - names from our metadata
+        return namespace["convert"]
+
+    def _compile(self, table, first_row: dict) -> Callable[[dict], tuple]:
+        """A dict -> tuple function for the table, compiled once (a generator per row costs more).
+
+        A column the demo does not know about (added to the model since) gets its Python-side
+        default, as the ORM would give it, or is left to the database's server default."""
+        namespace: dict = {"_instant": self._instant}
+        parts = []
+        columns = []
+        for i, (name, process) in enumerate(self._columns(table)):
+            column = table.c[name]
+            if name not in first_row:
+                default = column.default
+                if default is not None and default.is_scalar:
+                    namespace[f"d{i}"] = default.arg if process is None else process(default.arg)
+                    parts.append(f"d{i}")
+                    columns.append((name, process))
+                elif default is not None and default.is_callable and not default.is_clause_element:
+                    namespace[f"d{i}"] = default.arg
+                    namespace[f"p{i}"] = process or (lambda v: v)
+                    parts.append(f"p{i}(d{i}(None))")
+                    columns.append((name, process))
+                elif column.server_default is None and not column.nullable:
+                    raise KeyError(f"the demo gives no value for {table.name}.{name}")
+                continue
+            columns.append((name, process))
+            if process is None:
+                parts.append(f"row[{name!r}]")
+                continue
+            namespace[f"p{i}"] = process
+            call = f"_instant(p{i}, v)" if isinstance(column.type, UTCDateTime) else f"p{i}(v)"
+            parts.append(f"(None if (v := row[{name!r}]) is None else {call})")
+        self.columns[table.name] = columns
+        exec(f"def convert(row):\n    return ({', '.join(parts)},)", namespace)  # noqa: S102 - column names from our own metadata
+        return namespace["convert"]
+
+    def _instant(self, process, value):
+        if self.fast_instant is not None and value.tzinfo is UTC:
+            return self.fast_instant(value)
+        return process(value)
+
+
+# Rows nothing refers to get their ids from the database as they are inserted (in order).
+IDS_FROM_DATABASE = frozenset({"clocks", "events", "representations"})
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_escape(value: str) -> str:
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return value.translate(_COPY_ESCAPES)
+    return value
+
+
+def _copy_instant(value: datetime) -> str:
+    """UTCDateTime's stored form: UTC without a zone (it refuses naive datetimes too)."""
+    if value.tzinfo is None:
+        raise ValueError("UTCDateTime needs an aware datetime")
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.replace(tzinfo=None).isoformat(" ")
+
+
+class _Writer:
+    """Writes the workers' rows straight to the driver, parents first: COPY on PostgreSQL (the
+    rows arrive as COPY text), executemany on SQLite. (SQLAlchemy's per-row statement machinery
+    would cost more than the database does at this volume.)"""
+
+    def __init__(self, dialect):
+        self.dialect = dialect
+        self.tables = {t.name: t for t in db.metadata.sorted_tables}
+        self.order = [t.name for t in db.metadata.sorted_tables]
+        self.counts: dict[str, int] = {}
+        self.seconds: dict[str, float] = {}
+
+    @staticmethod
+    def next_id(table) -> int:
+        return (db.session.execute(select(func.max(table.c.id))).scalar() or 0) + 1
+
+    def write(self, batch: dict[str, tuple[int, object]], columns: dict[str, list[str]]) -> None:
         connection = db.session.connection()
         quote = self.dialect.identifier_preparer.quote
-        for table in self.order:
-            rows = self.buffers.get(table)
-            if not rows:
+        for name in self.order:
+            if name not in batch:
                 continue
-            names = ", ".join(quote(name) for name, _ in self._columns(table))
+            count, rows = batch[name]
+            names = ", ".join(quote(column) for column in columns[name])
+            started = timer.perf_counter()
             if self.dialect.name == "postgresql":
                 with connection.connection.dbapi_connection.cursor() as cursor:
-                    with cursor.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN") as copy:
-                        for row in rows:
-                            copy.write_row(row)
+                    with cursor.copy(f"COPY {quote(name)} ({names}) FROM STDIN") as copy:
+                        copy.write(rows)
             else:
                 marker = {"qmark": "?", "format": "%s", "pyformat": "%s", "numeric": "?"}.get(self.dialect.paramstyle, "?")
-                placeholders = ", ".join([marker] * len(rows[0]))
-                connection.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({placeholders})", rows)
-            self.counts[table.name] = self.counts.get(table.name, 0) + len(rows)
-            self.buffers[table] = []
-        self.pending = 0
+                placeholders = ", ".join([marker] * len(columns[name]))
+                connection.exec_driver_sql(f"INSERT INTO {quote(name)} ({names}) VALUES ({placeholders})", rows)
+            self.counts[name] = self.counts.get(name, 0) + count
+            self.seconds[name] = self.seconds.get(name, 0.0) + timer.perf_counter() - started
 
 
 # --- the council: wards, directorates, service areas, contractors, users ----------------------
@@ -528,44 +691,37 @@ def _load_org(rng: random.Random, password_hash: str, now: datetime) -> _Org:
     for name, area in CONTRACTORS:
         org.contractor_by_area[org.area_ids[area]] = contractor_ids[name]
 
-    # Users: reuse any with the same e-mail (a second demo run adds cases, not users).
+    # Users: the demo's own staff and councillors, created once; a later run reuses them.
     users = User.__table__
-    existing = {e.lower(): (i, r) for i, e, r in db.session.execute(select(users.c.id, users.c.email, users.c.role))}
+    demo_users = {e.lower(): i for i, e in db.session.execute(
+        select(users.c.id, users.c.email).where(users.c.email.like(f"%@{DEMO_DOMAIN}")))}
+    fixed = {email for email, _, _ in DEMO_USERS}
+    staff_exist = any(email not in fixed for email in demo_users)
     next_id = (db.session.execute(select(func.max(users.c.id))).scalar() or 0) + 1
     new_rows: list[dict] = []
     ward_links: list[dict] = []
-    used_emails = set(existing)
+    managers: dict[str, int] = {}
+    used_emails = set(demo_users)
 
-    def add_user(email: str | None, role: str, name: str, area: str | None = None, wards=()) -> int:
+    def add_user(email: str | None, role: str, name: str, area: str | None = None, wards=()) -> int | None:
         nonlocal next_id
         if email is None:
-            base = f"{_email_slug(name.removeprefix('Cllr '))}"
+            base = _email_slug(name.removeprefix("Cllr "))
             base = ("cllr." + base) if role == "councillor" else base
             email, n = f"{base}@{DEMO_DOMAIN}", 2
             while email in used_emails:
                 email, n = f"{base}{n}@{DEMO_DOMAIN}", n + 1
-        email = email.lower()
-        if email in existing:
-            user_id, role = existing[email]
-        else:
-            user_id = next_id
-            next_id += 1
-            new_rows.append({
-                "id": user_id, "email": email, "name": name, "role": role, "password_hash": password_hash,
-                "is_active_user": True, "service_area_id": org.area_ids[area] if area else None,
-                "failed_logins": 0, "locked_until": None, "created_at": now,
-            })
-            ward_links.extend({"user_id": user_id, "ward_id": org.ward_ids[w]} for w in wards)
+        if email in demo_users:
+            return demo_users[email]
         used_emails.add(email)
-        org.email[user_id] = email
-        org.role[user_id] = role
-        org.by_role.setdefault(role, []).append(user_id)
-        if role == "councillor":
-            for w in wards:
-                org.councillors_by_ward.setdefault(org.ward_ids[w], []).append(user_id)
-        if area and role == "investigating_officer":
-            org.officers_by_area.setdefault(org.area_ids[area], []).append(user_id)
-        return user_id
+        new_rows.append({
+            "id": next_id, "email": email, "name": name, "role": role, "password_hash": password_hash,
+            "is_active_user": True, "service_area_id": org.area_ids[area] if area else None,
+            "failed_logins": 0, "locked_until": None, "created_at": now,
+        })
+        ward_links.extend({"user_id": next_id, "ward_id": org.ward_ids[w]} for w in wards)
+        next_id += 1
+        return next_id - 1
 
     def person_name() -> str:
         return f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
@@ -576,23 +732,21 @@ def _load_org(rng: random.Random, password_hash: str, now: datetime) -> _Org:
             area=DEMO_OFFICER_AREA if role == "investigating_officer" else None,
             wards=DEMO_COUNCILLOR_WARDS if role == "councillor" else (),
         )
-    for _ in range(4):
-        add_user(None, "resident_experience", person_name())
-    for _ in range(3):
-        add_user(None, "service_recovery", person_name())
-    for directorate in SERVICES:
-        if directorate != DEMO_DIRECTOR_DIRECTORATE:
-            add_user(None, "director", DIRECTOR_NAMES[directorate])
-    managers: dict[str, int] = {}
-    for area, (share, _, _) in ((a, v) for areas in SERVICES.values() for a, v in areas.items()):
-        managers[area] = add_user(None, "investigating_officer", person_name(), area=area)
-        for _ in range(2 + int(share >= 5) + int(share >= 10)):
-            add_user(None, "investigating_officer", person_name(), area=area)
-    for ward in WARDS:  # three councillors a ward; councillor@ holds one seat in two wards
-        seats = 3 - (1 if ward in DEMO_COUNCILLOR_WARDS else 0)
-        for _ in range(seats):
-            add_user(None, "councillor", "Cllr " + person_name(), wards=(ward,))
-
+    if not staff_exist:
+        for _ in range(4):
+            add_user(None, "resident_experience", person_name())
+        for _ in range(3):
+            add_user(None, "service_recovery", person_name())
+        for directorate in SERVICES:
+            if directorate != DEMO_DIRECTOR_DIRECTORATE:
+                add_user(None, "director", DIRECTOR_NAMES[directorate])
+        for area, (share, _, _) in ((a, v) for areas in SERVICES.values() for a, v in areas.items()):
+            managers[area] = add_user(None, "investigating_officer", person_name(), area=area)
+            for _ in range(2 + int(share >= 5) + int(share >= 10)):
+                add_user(None, "investigating_officer", person_name(), area=area)
+        for ward in WARDS:  # three councillors a ward; councillor@ holds one seat in two wards
+            for _ in range(3 - (1 if ward in DEMO_COUNCILLOR_WARDS else 0)):
+                add_user(None, "councillor", "Cllr " + person_name(), wards=(ward,))
     if new_rows:
         db.session.execute(insert(users), new_rows)
     if ward_links:
@@ -603,106 +757,109 @@ def _load_org(rng: random.Random, password_hash: str, now: datetime) -> _Org:
         db.session.execute(
             update(areas).where(areas.c.id == org.area_ids[area], areas.c.manager_id.is_(None)).values(manager_id=manager_id)
         )
+
+    # Who does what, read back: cases are only ever given to the demo's own users.
+    for user_id, email, role, area_id in db.session.execute(
+        select(users.c.id, users.c.email, users.c.role, users.c.service_area_id)
+        .where(users.c.email.like(f"%@{DEMO_DOMAIN}"), users.c.is_active_user.is_(True)).order_by(users.c.id)
+    ):
+        org.email[user_id] = email
+        org.role[user_id] = role
+        org.by_role.setdefault(role, []).append(user_id)
+        if role == "investigating_officer" and area_id is not None:
+            org.officers_by_area.setdefault(area_id, []).append(user_id)
+    for user_id, ward_id in db.session.execute(
+        select(user_wards.c.user_id, user_wards.c.ward_id).order_by(user_wards.c.user_id, user_wards.c.ward_id)
+    ):
+        if org.role.get(user_id) == "councillor":
+            org.councillors_by_ward.setdefault(ward_id, []).append(user_id)
+    missing = set(Role) - set(org.by_role)
+    if missing:
+        raise RuntimeError(f"The demo needs an active demo user for each role; missing: {', '.join(sorted(missing))}")
     return org
 
 
 # --- people ------------------------------------------------------------------------------------
+#
+# A person's details come from their own random stream (seed, person id), so whichever process
+# writes a case can tell where a repeat contact lives without asking the one that created them.
 
-@dataclass(frozen=True)
-class _Someone:
-    id: int
-    ward: str
-    ward_id: int
-    street: str
-    name: str
+_WARD_NAMES = list(WARDS)
+# Central and inner-city wards contact the council more often.
+_WARD_CUMULATIVE = list(accumulate(
+    {"St Michael's": 1.6, "Foleshill": 1.4, "Radford": 1.2, "Lower Stoke": 1.2, "Upper Stoke": 1.2,
+     "Henley": 1.2, "Longford": 1.1, "Binley and Willenhall": 1.1}.get(w, 1.0) for w in _WARD_NAMES
+))
+_CONTACT = _Weighted((("email", 45), ("telephone", 30), ("letter", 17), ("text_message", 8)))
+_LANGUAGE = _Weighted(LANGUAGES)
+_EQUALITY = {key: _Weighted(pairs) for key, pairs in EQUALITY.items()}
 
 
-class _People:
-    """Residents (and a few organisations), created as cases need them."""
+def _person_rng(seed: int, person_id: int) -> random.Random:
+    return random.Random(seed * 1_000_003 + person_id)
 
-    CONTACT = _Weighted((("email", 45), ("telephone", 30), ("letter", 17), ("text_message", 8)))
-    LANGUAGE = _Weighted(LANGUAGES)
-    EQUALITY = {key: _Weighted(pairs) for key, pairs in EQUALITY.items()}
 
-    def __init__(self, rng: random.Random, rows: _Rows, org: _Org, now: datetime):
-        self.rng = rng
-        self.rows = rows
-        self.org = org
-        self.now = now
-        self.next_id = rows.next_id(Person.__table__)
-        self.people: list[_Someone] = []
-        self.ward_names = list(WARDS)
-        # Central and inner-city wards contact the council more often.
-        self.ward_weights = list(accumulate(
-            {"St Michael's": 1.6, "Foleshill": 1.4, "Radford": 1.2, "Lower Stoke": 1.2, "Upper Stoke": 1.2,
-             "Henley": 1.2, "Longford": 1.1, "Binley and Willenhall": 1.1}.get(w, 1.0) for w in self.ward_names
-        ))
+def _place(rng: random.Random) -> tuple[str, str, str]:
+    ward = _WARD_NAMES[bisect_right(_WARD_CUMULATIVE, rng.random() * _WARD_CUMULATIVE[-1])]
+    sectors, streets = WARDS[ward]
+    return ward, rng.choice(streets), rng.choice(sectors)
 
-    def new(self, *, organisation: bool = False, adult: bool = True) -> _Someone:
-        rng = self.rng
-        ward = self.ward_names[bisect_right(self.ward_weights, rng.random() * self.ward_weights[-1])]
-        sectors, streets = WARDS[ward]
-        street = rng.choice(streets)
-        person_id = self.next_id
-        self.next_id += 1
-        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-        if organisation:
-            name = rng.choice(ORGANISATIONS).format(ward=ward, street=street)
-        else:
-            name = f"{first} {last}"
-        email = None
-        if organisation or rng.random() < 0.72:
-            local = _email_slug(name) if organisation else f"{_email_slug(first)}.{_email_slug(last)}"
-            email = f"{local}{person_id % 997}@example.{rng.choice(('com', 'org', 'net'))}"
-        phone = None
-        if rng.random() < 0.8:
-            phone = f"07700 900{rng.randrange(1000):03d}" if rng.random() < 0.7 else f"01632 960{rng.randrange(1000):03d}"
-        method = self.CONTACT(rng)
-        if method == "email" and email is None:
-            method = "letter"
-        if method in ("telephone", "text_message") and phone is None:
-            method = "letter" if email is None else "email"
-        preferred_format = accessibility = language = None
-        interpreter = False
-        if not organisation:
-            if rng.random() < 0.09:
-                accessibility, preferred_format = rng.choice(ACCESSIBILITY)
-            if rng.random() < 0.07:
-                language = self.LANGUAGE(rng)
-                interpreter = rng.random() < 0.65
-                if language == "British Sign Language":
-                    interpreter = True
-                    accessibility = accessibility or "Deaf: BSL interpreter needed for calls and meetings"
-                elif interpreter and preferred_format is None and rng.random() < 0.5:
-                    preferred_format = "translation"
-        house = rng.randrange(1, 240) if not organisation or rng.random() < 0.5 else None
-        address = (f"{house} {street}" if house else f"c/o {street} Community Centre, {street}") + "\nCoventry"
-        created = self.now - timedelta(days=rng.randrange(760, 2400))
-        self.rows.add(Person.__table__, {
-            "id": person_id, "name": name, "email": email, "phone": phone, "address": address,
-            "postcode": _postcode(rng, rng.choice(sectors)), "ward_id": self.org.ward_ids[ward],
-            "preferred_contact_method": method, "preferred_format": preferred_format,
-            "accessibility_needs": accessibility, "language": language, "interpreter_needed": interpreter,
-            "is_organisation": organisation, "created_at": created,
-        })
-        if not organisation and rng.random() < 0.18:  # equality monitoring is voluntary (004 §5.4)
-            declined = rng.random() < 0.2
-            self.rows.add(EqualityMonitoring.__table__, {
-                "person_id": person_id, "declined": declined,
-                **{key: (None if declined else pick(rng)) for key, pick in self.EQUALITY.items()},
-                "recorded_at": created,
-            })
-        someone = _Someone(person_id, ward, self.org.ward_ids[ward], street, name)
-        self.people.append(someone)
-        return someone
 
-    def pick(self) -> _Someone:
-        """A resident for the next contact: mostly someone new, sometimes a repeat contact."""
-        rng = self.rng
-        if self.people and rng.random() < 0.27:
-            # A skewed choice: a few people contact the council again and again.
-            return self.people[int(len(self.people) * rng.random() ** 2.5)]
-        return self.new(organisation=rng.random() < 0.012)
+def _person_place(seed: int, person_id: int) -> tuple[str, str]:
+    """The ward and street a person lives in."""
+    ward, street, _ = _place(_person_rng(seed, person_id))
+    return ward, street
+
+
+def _person_rows(seed: int, person_id: int, organisation: bool, now: datetime, ward_ids: dict) -> list[tuple]:
+    """The people row (and the voluntary equality monitoring row) for a new person."""
+    rng = _person_rng(seed, person_id)
+    ward, street, sector = _place(rng)
+    first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+    name = rng.choice(ORGANISATIONS).format(ward=ward, street=street) if organisation else f"{first} {last}"
+    email = None
+    if organisation or rng.random() < 0.72:
+        local = _email_slug(name) if organisation else f"{_email_slug(first)}.{_email_slug(last)}"
+        email = f"{local}{person_id % 997}@example.{rng.choice(('com', 'org', 'net'))}"
+    phone = None
+    if rng.random() < 0.8:  # Ofcom's drama ranges: never a real number
+        phone = f"07700 900{rng.randrange(1000):03d}" if rng.random() < 0.7 else f"01632 960{rng.randrange(1000):03d}"
+    method = _CONTACT(rng)
+    if method == "email" and email is None:
+        method = "letter"
+    if method in ("telephone", "text_message") and phone is None:
+        method = "letter" if email is None else "email"
+    preferred_format = accessibility = language = None
+    interpreter = False
+    if not organisation:
+        if rng.random() < 0.09:
+            accessibility, preferred_format = rng.choice(ACCESSIBILITY)
+        if rng.random() < 0.07:
+            language = _LANGUAGE(rng)
+            interpreter = rng.random() < 0.65
+            if language == "British Sign Language":
+                interpreter = True
+                accessibility = accessibility or "Deaf: BSL interpreter needed for calls and meetings"
+            elif interpreter and preferred_format is None and rng.random() < 0.5:
+                preferred_format = "translation"
+    house = rng.randrange(1, 240) if not organisation or rng.random() < 0.5 else None
+    address = (f"{house} {street}" if house else f"c/o {street} Community Centre, {street}") + "\nCoventry"
+    created = now - timedelta(days=rng.randrange(760, 2400))
+    rows = [(Person.__table__, {
+        "id": person_id, "name": name, "email": email, "phone": phone, "address": address,
+        "postcode": _postcode(rng, sector), "ward_id": ward_ids[ward],
+        "preferred_contact_method": method, "preferred_format": preferred_format,
+        "accessibility_needs": accessibility, "language": language, "interpreter_needed": interpreter,
+        "is_organisation": organisation, "created_at": created,
+    })]
+    if not organisation and rng.random() < 0.18:  # equality monitoring is voluntary (004 §5.4, GH9)
+        declined = rng.random() < 0.2
+        rows.append((EqualityMonitoring.__table__, {
+            "person_id": person_id, "declined": declined,
+            **{key: (None if declined else pick(rng)) for key, pick in _EQUALITY.items()},
+            "recorded_at": created,
+        }))
+    return rows
 
 
 # --- driving one case through the policy engine --------------------------------------------------
@@ -736,7 +893,8 @@ class _Run:
     column for column (tests/test_demo.py replays demo cases through them to prove it).
     """
 
-    def __init__(self, ctx: "_Context", policy, *, kind: str, received_at: datetime, case_row: dict, opened_by: int | None):
+    def __init__(self, ctx: "_Context", policy, *, kind: str, received_at: datetime, case_row: dict, opened_by: int | None,
+                 linked_reference: str | None = None, spawn_reference: str | None = None):
         self.ctx = ctx
         self.policy = policy
         self.kind = kind
@@ -744,7 +902,9 @@ class _Run:
         self.clock_rows: dict[str, dict] = {}
         self.events: list[dict] = []
         self.last_at = received_at
-        transition = engine.open_case(policy, received_at, ctx.calendar)
+        self._last_on = None
+        self.spawn_reference = spawn_reference  # the case an open_linked_case effect opens
+        transition = engine.open_case(policy, received_at, ctx.calendar_for(policy))
         self.snap = engine.CaseSnapshot(
             state=transition.new_state, received_at=received_at,
             deemed_received_on=transition.deemed_received_on, clocks=(), paused_since=None,
@@ -762,6 +922,7 @@ class _Run:
                 "reference": case_row["reference"], "kind": kind, "procedure": policy.key,
                 "policy_version": policy.version, "deemed_received_on": transition.deemed_received_on.isoformat(),
                 "clocks": [{"name": c.name, "due_on": c.due_on.isoformat()} for c in transition.clocks],
+                **({"linked_case": linked_reference} if linked_reference else {}),
             },
         ))
 
@@ -773,7 +934,9 @@ class _Run:
 
     @property
     def last_on(self) -> date:
-        return london_date(self.last_at)
+        if self._last_on is None:
+            self._last_on = london_date(self.last_at)
+        return self._last_on
 
     def clock(self, name: str):
         return self.snap.clock(name)
@@ -796,11 +959,18 @@ class _Run:
 
     # -- actions ----------------------------------------------------------------------------
 
-    def do(self, action: str, day: date, fields: dict | None = None, actor: int | None = None) -> bool:
-        """Take `action` on `day` (as a user allowed to); False if the engine refuses it."""
-        at = self.at(day)
+    def do(self, action: str, day: date | None, fields: dict | None = None, actor: int | None = None,
+           when: datetime | None = None, refusal_expected: bool = False) -> bool:
+        """Take `action` on `day` (or at the instant `when`), as a user allowed to; False if
+        the engine refuses it (counted for the report unless the scenario expected it)."""
+        if when is None:
+            at = self.at(day)
+        else:
+            if when > self.ctx.now:
+                raise _Stop
+            at = when if when > self.last_at else self.last_at + timedelta(minutes=1)
         policy = self.policy
-        variant = policy.find_action(action, self.snap.state)
+        variant = self.ctx.find_action(policy, action, self.snap.state)
         if variant is None:
             return False
         actor = actor or self.ctx.actor_for(variant.roles, self.case)
@@ -816,7 +986,9 @@ class _Run:
             else:
                 transition = engine.apply_action(policy, self.snap, action, fields, at, roles, self.ctx.calendar_for(policy))
         except engine.ActionRefused as refused:
-            self.ctx.refusals[(policy.key, action, refused.code)] = self.ctx.refusals.get((policy.key, action, refused.code), 0) + 1
+            if not refusal_expected:
+                key = (policy.key, action, refused.code)
+                self.ctx.refusals[key] = self.ctx.refusals.get(key, 0) + 1
             return False
         from_state = self.snap.state
         if transition.switch_to:
@@ -830,9 +1002,12 @@ class _Run:
             data["clocks"] = changes
         if transition.effects:
             data["effects"] = [asdict(e) if hasattr(e, "__dataclass_fields__") else e for e in transition.effects]
+            if self.spawn_reference and any(isinstance(e, dict) and e.get("open_linked_case") for e in transition.effects):
+                data["linked_case"] = self.spawn_reference
         self.case["version"] += 1
         self.events.append(self._event(action, at, actor, from_state, data))
         self.last_at = at
+        self._last_on = None
         return True
 
     def _apply(self, policy, transition, at: datetime) -> list[dict]:
@@ -886,15 +1061,13 @@ class _Run:
         elif case["is_open"]:
             case["closed_at"] = None
         case["updated_at"] = at
-        # The snapshot the next action sees: what operations.cases.snapshot() would read back
-        # (clocks in the order their rows were first written).
-        by_name = {c.name: c for c in transition.clocks}
-        order = list(self.clock_rows)
+        # The snapshot the next action sees: what operations.cases.snapshot() would read back.
+        # The engine keeps the clocks in the order they started, which is the order of their rows.
         self.snap = engine.CaseSnapshot(
             state=transition.new_state,
             received_at=self.snap.received_at,
             deemed_received_on=self.snap.deemed_received_on,
-            clocks=tuple(by_name[n] for n in order if n in by_name),
+            clocks=transition.clocks,
             paused_since=transition.paused_since,
         )
         return changes
@@ -973,25 +1146,30 @@ COMPENSATION = (25, 50, 50, 75, 100, 100, 150, 200, 250, 300, 500, 750, 1000, 15
 class _Context:
     ROLE_ORDER = ("service_recovery", "resident_experience", "investigating_officer", "director", "admin", "councillor")
 
-    def __init__(self, rng: random.Random, now: datetime, org: _Org, policies: dict, calendar_for: Callable):
-        self.rng = rng
+    def __init__(self, now: datetime, org: _Org, policies: dict, calendars: dict):
+        self.rng = random.Random(0)  # replaced by each case's own
         self.now = now
         self.org = org
         self.policies = policies
-        self._calendar_for = calendar_for
-        self._calendars: dict[str, object] = {}
-        self.calendar = calendar_for(policies.get("corporate") or next(iter(policies.values())))
-        self.pinned: dict[tuple[str, str], datetime] = {}
+        self.calendars = calendars
+        self.calendar = calendars.get("corporate") or next(iter(calendars.values()))
+        self.pinned: dict[tuple[str, str], bool] = {}
         self.refusals: dict = {}
+        self._variants: dict = {}
 
     def calendar_for(self, policy):
-        calendar = self._calendars.get(policy.key)
-        if calendar is None:
-            calendar = self._calendars[policy.key] = self._calendar_for(policy)
-        return calendar
+        return self.calendars[policy.key]
+
+    def find_action(self, policy, action: str, state: str):
+        key = (policy.key, policy.version, action, state)
+        try:
+            return self._variants[key]
+        except KeyError:
+            variant = self._variants[key] = policy.find_action(action, state)
+            return variant
 
     def pin(self, policy) -> None:
-        self.pinned.setdefault((policy.key, policy.version), self.now)
+        self.pinned[(policy.key, policy.version)] = True
 
     def actor_for(self, roles, case: dict) -> int:
         assignee = case.get("assignee_id")
@@ -1085,7 +1263,7 @@ def _informal(run: _Run, plan: "_Plan") -> bool:
     ctx, rng, policy, state = run.ctx, run.ctx.rng, run.policy, run.state
     deemed = run.snap.deemed_received_on
     social = policy.key in ("adults", "childrens")
-    r = rng.random()
+    r = rng.random() if plan.referral_by is None else 1.0
     resolve_share = 0.25 if social else 0.42
     if r < 0.03 and policy.find_action("switch_procedure", state):
         target = _switch_target(run, plan)
@@ -1114,7 +1292,7 @@ def _informal(run: _Run, plan: "_Plan") -> bool:
     day = run.day(rng.choice((0, 0, 1, 1, 2, 3, 4)), deemed)
     if policy.key == "childrens" and rng.random() < 0.04:
         # Live court proceedings: the statutory procedure cannot investigate (004 App 1 ¶1).
-        if not run.do("start_stage1", day, {**fields, "live_court_proceedings": True}):
+        if not run.do("start_stage1", day, {**fields, "live_court_proceedings": True}, refusal_expected=True):
             return run.do("decline", day, {"reason": "legal_action", "details": "Care proceedings are live; raise this in court."})
     return run.do("start_stage1", day, fields)
 
@@ -1149,14 +1327,14 @@ def _in_stage(run: _Run, plan: "_Plan") -> bool:
         respond_clock = run.clock(f"stage{n}.respond")
     if ("decline", n) not in done and n == 1:
         done.add(("decline", n))
-        if rng.random() < 0.012 and policy.find_action("decline", state):
+        if rng.random() < 0.012 and plan.referral_by is None and policy.find_action("decline", state):
             return run.do("decline", run.day(rng.randint(1, 5)), {
                 "reason": ctx.choose(policy, "decline", state, "reason", _DECLINE_WEIGHTS),
                 "details": "On investigation the matter is outside the complaints procedure.",
             })
     if ("withdraw", n) not in done:
         done.add(("withdraw", n))
-        if rng.random() < 0.025:
+        if rng.random() < 0.025 and plan.referral_by is None:
             return run.do("withdraw", run.day(rng.randint(1, 8)), {"reason": rng.choice(WITHDRAW_REASONS)})
     if ("pause", n) not in done and policy.find_action("pause", state):
         done.add(("pause", n))
@@ -1214,9 +1392,12 @@ def _responded(run: _Run, plan: "_Plan") -> bool:
     window = run.clock(f"stage{n}.escalation_window")
     responded_on = run.last_on
     escalate = policy.find_action("escalate", state)
+    refer = policy.find_action("refer_to_lgsco", state)
     p_escalate = ({1: 0.2, 2: 0.12}.get(n, 0.0) if escalate else 0.0)
     r = rng.random()
-    if r < p_escalate:
+    # Bound for the Ombudsman (referral_by): through the council's stages first where it must.
+    must_escalate = plan.referral_by is not None and escalate is not None and refer is None
+    if must_escalate or (r < p_escalate and (plan.referral_by is None or (n == 1 and r < p_escalate / 2))):
         fields = {
             "grounds": rng.sample([v for v in ctx.options(policy, escalate.field("grounds"))], rng.choice((1, 1, 2)))
             if escalate.field("grounds") is not None and escalate.field("grounds").type == "choice" else "Still unhappy with the response",
@@ -1235,15 +1416,20 @@ def _responded(run: _Run, plan: "_Plan") -> bool:
     if policy.find_action("further_response", state) and ("further", n) not in plan.done and rng.random() < 0.08:
         plan.done.add(("further", n))
         return run.do("further_response", run.day(rng.randint(5, 20)), {"summary": "Service Recovery Team answered further concerns."})
-    if r < p_escalate + (0.06 if not escalate else 0.01) and policy.find_action("refer_to_lgsco", state):
-        referred = run.do("refer_to_lgsco", run.day(rng.randint(10, 60), responded_on), {
+    if refer is not None and (plan.referral_by is not None or r < p_escalate + (0.015 if not escalate else 0.005)):
+        # The complainant goes to the Ombudsman; an Ombudsman case follows (planned) by referral_by.
+        day = run.day(rng.randint(5, 40), responded_on)
+        when = None
+        if plan.referral_by is not None and london_date(plan.referral_by) <= day:
+            when = plan.referral_by - timedelta(hours=rng.randint(2, 96))
+            if when <= run.last_at:
+                return run.do("close", run.day(rng.randint(1, 5), window.due_on if window else responded_on),
+                              {"reason": "The Ombudsman is considering the complaint."})
+        return run.do("refer_to_lgsco", day, {
             "lgsco_reference": f"{london_date(run.last_at).year % 100:02d} {rng.randint(1, 20):03d} {rng.randint(100, 999)}",
             "note": "The Ombudsman has told us the complainant has asked it to look at this.",
-        })
-        if referred and "lgsco" in ctx.policies and rng.random() < 0.8:
-            _spawn(run, plan, "lgsco", days=rng.randint(5, 40))
-        return referred
-    if r > 0.97 and policy.find_action("resolve_informally", state):
+        }, when=when)
+    if r > 0.97 and plan.referral_by is None and policy.find_action("resolve_informally", state):
         return run.do("resolve_informally", run.day(rng.randint(2, 10), responded_on), {"summary": rng.choice(INFORMAL_RESOLUTIONS)})
     close_from = window.due_on if window is not None else run.day(20, responded_on)
     return run.do("close", run.day(rng.randint(1, 8), close_from), {"reason": "No further contact within the escalation window."})
@@ -1281,22 +1467,18 @@ def _wander(run: _Run, plan: "_Plan", prefer=(), avoid=("withdraw", "switch_proc
     return run.do(name, run.day(rng.choice((0, 1, 2, 3, 5))), {})
 
 
-def _spawn(run: _Run, plan: "_Plan", procedure: str, after: datetime | None = None, days: int = 0) -> None:
-    """A linked case this one leads to (a complaint about a request, an Ombudsman case...)."""
-    rng = run.ctx.rng
-    when = (after or run.last_at) + timedelta(days=days, minutes=rng.randint(1, 30))
-    if days:
-        local = when.astimezone(LONDON)
-        day = run.ctx.calendar.add_working_days(local.date(), 0)
-        minutes = rng.randrange(9 * 60, 17 * 60)
-        when = datetime(day.year, day.month, day.day, minutes // 60, minutes % 60, tzinfo=LONDON).astimezone(UTC)
-    if when < run.ctx.now:
-        kind = "service_request" if procedure == "service_request" else "complaint"
-        plan.spawned.append((when, kind, procedure))
-
-
 def _drive_service_request(run: _Run, plan: "_Plan") -> None:
     rng = run.ctx.rng
+    if plan.spawn_at is not None:
+        # Not dealt with properly and promptly, so it became a complaint (004 §3.3, §10.3).
+        route = run.day(rng.choice((0, 0, 1, 1, 2)))
+        if route < london_date(plan.spawn_at):
+            run.do("route", route, {"note": f"Passed to {plan.area_name}"})
+        run.do("raise_complaint", None, {
+            "procedure": plan.spawn_procedure, "reason": "Reported again: still not done after the promised date.",
+        }, actor=plan.spawn_actor, when=plan.spawn_at)
+        run.do("complete", run.day(rng.choice((1, 2, 3, 5, 8))), {"summary": "Job completed after the complaint."})
+        return
     r = rng.random()
     if r < 0.02:
         run.do("withdraw", run.day(rng.randint(0, 3)), {"reason": "Resident says it has been sorted"})
@@ -1314,12 +1496,6 @@ def _drive_service_request(run: _Run, plan: "_Plan") -> None:
         return
     if plan.neglect:
         return
-    if rng.random() < 0.06:  # not dealt with properly and promptly: it becomes a complaint (004 §3.3, §10.3)
-        procedure = {"Adult Social Care": "adults", "Children's Social Care": "childrens"}.get(plan.area_name, "corporate")
-        if run.do("raise_complaint", run.day(rng.randint(8, 25)), {
-            "procedure": procedure, "reason": "Reported again: still not done after the promised date.",
-        }):
-            _spawn(run, plan, procedure)
     run.do("complete", run.day(rng.choice((1, 2, 3, 4, 5, 7, 10, 15, 20))), {"summary": rng.choice((
         "Job completed by the service.", "Repair carried out.", "Collected.", "Cleared and area cleaned.",
         "Account updated and confirmation sent.", "Visit made and advice given.",
@@ -1328,16 +1504,14 @@ def _drive_service_request(run: _Run, plan: "_Plan") -> None:
 
 def _drive_feedback(run: _Run, plan: "_Plan") -> None:
     rng = run.ctx.rng
+    if plan.spawn_at is not None:  # the linked case is opened at spawn_at
+        run.do("convert", None, {
+            "procedure": plan.spawn_procedure, "reason": "On reading it, this is a complaint or a request for a service.",
+        }, actor=plan.spawn_actor, when=plan.spawn_at)
+        return
     if rng.random() < 0.3:
         run.do("acknowledge", run.day(rng.randint(0, 2)), {})
     r = rng.random()
-    if plan.kind == "comment" and r < 0.05:
-        procedure = rng.choice(("corporate", "service_request"))
-        if run.do("convert", run.day(rng.randint(0, 3)), {
-            "procedure": procedure, "reason": "On reading it, this is a complaint / a request for a service.",
-        }):
-            _spawn(run, plan, procedure)
-        return
     if r < 0.15:
         run.do("close", run.day(rng.randint(0, 3)), {"reason": "Recorded; anonymous, so no reply possible."})
         return
@@ -1349,6 +1523,10 @@ def _drive_enquiry(run: _Run, plan: "_Plan") -> None:
     member = plan.kind == "member_enquiry"
     respond = run.clock("enquiry.respond")
     received = run.snap.deemed_received_on
+    if plan.spawn_at is not None:  # the linked complaint is opened at spawn_at
+        run.do("convert", None, {"procedure": plan.spawn_procedure, "reason": "The constituent wants to make a complaint."},
+               actor=plan.spawn_actor, when=plan.spawn_at)
+        return
     r = rng.random()
     if r < 0.012:
         run.do("withdraw", run.day(rng.randint(0, 3)), {"reason": "The constituent has sorted it directly."},
@@ -1357,11 +1535,6 @@ def _drive_enquiry(run: _Run, plan: "_Plan") -> None:
     if member and r < 0.03:
         run.do("rule_inappropriate", run.day(rng.randint(1, 4)), {
             "reason": "This asks for a decision on a live planning application; officers cannot advise on it (001 §7.1)."})
-        return
-    if r < 0.07:
-        procedure = {"Adult Social Care": "adults", "Children's Social Care": "childrens"}.get(plan.area_name, "corporate")
-        if run.do("convert", run.day(rng.randint(0, 3)), {"procedure": procedure, "reason": "The constituent wants to make a complaint."}):
-            _spawn(run, plan, procedure)
         return
     if rng.random() < (0.85 if member else 0.7):
         run.do("acknowledge", run.day(rng.choice((0, 0, 1, 1, 2, 3))), {"handled_by": f"{plan.area_name} team"})
@@ -1446,17 +1619,25 @@ def _drive_lgsco(run: _Run, plan: "_Plan") -> None:
 
 
 # --- planning the contacts -------------------------------------------------------------------------
+#
+# Everything that ties one case to another is settled here, in order of receipt and before any
+# case is driven: who the person is (new or a repeat contact), the area, the ids and references,
+# and the linked cases (a request that turns into a complaint, an Ombudsman case about an earlier
+# complaint). Then every case can be driven on its own, in any process, with its own seed.
 
 KIND_SHARES = (
     ("service_request", 36), ("complaint", 36), ("comment", 5), ("compliment", 6),
     ("member_enquiry", 12), ("mp_enquiry", 5),
 )
-COMPLAINT_SHARES = (("corporate", 85), ("adults", 7), ("childrens", 6), ("lgsco", 2))
-CODE_PROCEDURE = "corporate_code2026"  # the Ombudsman's Code: piloted for new complaints from its start date
+COMPLAINT_SHARES = (("corporate", 86), ("adults", 7), ("childrens", 7))
+OMBUDSMAN_FOLLOWS = ("corporate", "adults", "childrens", "corporate_code2026")
+OMBUDSMAN_SHARE = 0.035  # of complaints: the complainant later goes to the Ombudsman
+CODE_PROCEDURE = "corporate_code2026"  # the Ombudsman's Code: piloted for some complaints from its start
 CODE_FROM = date(2026, 4, 1)
 CODE_SHARE = 0.06
 OFFICE_CHANNELS = frozenset({"telephone", "dedicated_line", "in_person", "letter"})
 SOCIAL_CARE_AREAS = {"adults": "Adult Social Care", "childrens": "Children's Social Care"}
+SOCIAL_CARE_PROCEDURES = {area: procedure for procedure, area in SOCIAL_CARE_AREAS.items()}
 
 
 @dataclass(slots=True)
@@ -1465,16 +1646,39 @@ class _Plan:
     kind: str
     procedure: str
     channel: str
+    seed: int = 0
+    case_id: int = 0
+    reference: str = ""
     neglect: bool = False
+    person_id: int = 0
+    person_new: bool = False
+    person_organisation: bool = False
+    representative_id: int | None = None
     area_name: str = ""
-    assignee_id: int | None = None
-    manager_id: int | None = None
-    done: set = field(default_factory=set)
+    parent: int | None = None  # index of the plan this one follows from
     linked_id: int | None = None
+    linked_reference: str | None = None
+    spawn_procedure: str | None = None  # this case leads to a linked case of this procedure...
+    spawn_at: datetime | None = None  # ...opened by the action taken at this instant...
+    spawn_actor: int | None = None  # ...by this user
+    spawn_reference: str | None = None
+    referral_by: datetime | None = None  # an Ombudsman case about this one arrives then
+    assignee_id: int | None = None
     raised_by: int | None = None
-    someone: "_Someone | None" = None
-    preset_area: str | None = None
-    spawned: list = field(default_factory=list)  # (received_at, kind, procedure) of linked cases to open
+    acts_for: bool = False  # the councillor who raised it acts for the person (001 §7.2)
+    opened_by: int | None = None
+    text_seed: int = 0  # a linked case opened by an action repeats its parent's summary
+    text_kind: str = ""
+    text_procedure: str = ""
+    # Filled in while driving the case.
+    manager_id: int | None = None
+    done: set | None = None
+
+
+def _office_time(rng: random.Random, day: date, after: datetime) -> datetime:
+    minutes = rng.randrange(9 * 60, 16 * 60 + 45)
+    when = datetime(day.year, day.month, day.day, minutes // 60, minutes % 60, rng.randrange(60), tzinfo=LONDON).astimezone(UTC)
+    return when if when > after else after + timedelta(minutes=rng.randrange(10, 60))
 
 
 def _received_times(rng: random.Random, n: int, now: datetime, calendar, days_back: int = 730) -> list[tuple[datetime, str]]:
@@ -1484,11 +1688,12 @@ def _received_times(rng: random.Random, n: int, now: datetime, calendar, days_ba
     out = []
     for _ in range(n):
         channel = channel_of(rng)
-        back = int(days_back * (1.0 - rng.random() ** 0.9))
+        # Slowly rising over two years, plus the current month's work in progress.
+        back = int(days_back * (1.0 - rng.random() ** 0.9)) if rng.random() > 0.07 else rng.randrange(35)
         day = today - timedelta(days=back)
         if channel in OFFICE_CHANNELS or rng.random() < 0.75:
             if not calendar.is_working_day(day):
-                day = calendar.add_working_days(day, -1) if day > today - timedelta(days=days_back - 7) else calendar.add_working_days(day, 0)
+                day = calendar.add_working_days(day, -1) if back < days_back - 7 else calendar.add_working_days(day, 0)
             minutes = rng.randrange(8 * 60 + 30, 17 * 60 + 30)
         else:
             minutes = rng.randrange(0, 24 * 60)
@@ -1506,297 +1711,352 @@ def _areas_by_share(exclude=()) -> _Weighted:
     ])
 
 
-# --- the loader ------------------------------------------------------------------------------------
+class _Planner:
+    def __init__(self, seed: int, now: datetime, calendar, policies: dict, org: _Org, first_person_id: int,
+                 first_case_id: int, sequences: dict):
+        self.rng = random.Random(seed)
+        self.seed = seed
+        self.org = org
+        self.now = now
+        self.calendar = calendar
+        self.policies = policies
+        self.next_person_id = first_person_id
+        self.first_case_id = first_case_id
+        self.sequences = sequences
+        self.persons: list[tuple[int, bool]] = []  # (id, organisation), in order of creation
+        self.parents: dict[int, tuple[int, str]] = {}  # plan index -> (case id, reference) of cases with a linked case to come
+        self.any_area = _areas_by_share()
+        self.non_social_area = _areas_by_share(exclude=set(SOCIAL_CARE_AREAS.values()))
 
-def load_demo(
-    n_cases: int,
-    seed: int = 2026,
-    echo: Callable[[str], None] = print,
-    *,
-    now: datetime | None = None,
-    batch_size: int = 5000,
-) -> None:
-    """Load a demo council and `n_cases` cases, and commit.
+    def plan(self, n: int) -> list[_Plan]:
+        return [plan for chunk in self.chunks(n, n or 1) for plan in chunk]
 
-    Adds to whatever is there: wards, services and demo users are reused by name/e-mail,
-    people and cases are always new. `now` (default: the current time) is when the demo is
-    "as of"; the same seed and now give the same data.
-    """
-    from .operations.calendar import calendar_for_policy
-    from .operations.policies import current_policies
+    def chunks(self, n: int, size: int):
+        """The plans of n cases in order of receipt, `size` at a time, each chunk final when given.
 
-    started = timer.perf_counter()
-    now = now or utc_now()
-    rng = random.Random(seed)
-    policies = dict(current_policies())
-    password_hash = generate_password_hash(DEMO_PASSWORD)
-
-    org = _load_org(rng, password_hash, now)
-    echo(f"Council: {len(org.ward_ids)} wards, {len(org.area_ids)} service areas, {len(CONTRACTORS)} contractors, "
-         f"{org.users_created} new users (password {DEMO_PASSWORD!r}).")
-    rows = _Rows(batch_size)
-    ctx = _Context(rng, now, org, policies, calendar_for_policy)
-    people = _People(rng, rows, org, now)
-    loader = _CaseLoader(ctx, rows, people)
-    loader.load(n_cases, echo)
-    rows.flush()
-    loader.finish()
-    db.session.commit()
-    elapsed = timer.perf_counter() - started
-    echo(
-        f"Loaded {n_cases:,} cases in {elapsed:.1f} s ({n_cases / elapsed if elapsed else 0:,.0f} cases/s): "
-        + ", ".join(f"{rows.counts.get(t, 0):,} {t}" for t in ("people", "cases", "clocks", "events", "representations"))
-        + "."
-    )
-    if ctx.refusals:
-        echo("Actions the engine refused (skipped): " + ", ".join(
-            f"{k[0]}.{k[1]} {k[2]} x{v}" for k, v in sorted(ctx.refusals.items())))
-
-
-class _CaseLoader:
-    def __init__(self, ctx: _Context, rows: _Rows, people: _People):
-        self.ctx = ctx
-        self.rows = rows
-        self.people = people
-        self.next_case_id = rows.next_id(Case.__table__)
-        self.next_clock_id = rows.next_id(Clock.__table__)
-        self.next_event_id = rows.next_id(Event.__table__)
-        self.next_representation_id = rows.next_id(Representation.__table__)
-        self.sequences = {
-            (p, y): v for p, y, v in db.session.execute(
-                select(CaseSequence.prefix, CaseSequence.year, CaseSequence.last_value))
-        }
-        self.sequences_before = dict(self.sequences)
-        self.area_ids = ctx.org.area_ids
-        self.area_names = {v: k for k, v in self.area_ids.items()}
-        self.managers = dict(db.session.execute(select(ServiceArea.id, ServiceArea.manager_id)).all())
-        self.complaints: list[tuple] = []  # (received_at, case_id, someone, area) for Ombudsman links
-        self.texts = {area: (requests, complaints) for areas in SERVICES.values() for area, (_, requests, complaints) in areas.items()}
-
-    # -- the plan of contacts --------------------------------------------------------------------
-
-    def plans(self, n: int) -> list[_Plan]:
-        ctx, rng = self.ctx, self.ctx.rng
-        policies = ctx.policies
-        kinds = [(k, w) for k, w in KIND_SHARES if self._procedure_for(k) in policies]
+        Linked cases are merged in as they arise, each taking the place of a later planned
+        contact chosen at random (so the cases still run up to now). A case whose action opens a
+        linked case needs that case's reference, so it is held back until the linked case has
+        its place (a few weeks later at most); one whose linked case falls beyond the n-th is
+        told it leads nowhere."""
+        rng, policies = self.rng, self.policies
+        kinds = [(k, w) for k, w in KIND_SHARES if DEFAULT_PROCEDURE[k] in policies]
         procedures = [(p, w) for p, w in COMPLAINT_SHARES if p in policies]
         kind_of, procedure_of = _Weighted(kinds), _Weighted(procedures)
-        plans = []
-        for received_at, channel in _received_times(rng, n, ctx.now, ctx.calendar):
+        planned = []
+        for received_at, channel in _received_times(rng, n, self.now, self.calendar):
             kind = kind_of(rng)
+            procedure = DEFAULT_PROCEDURE[kind]
             if kind == "complaint":
                 procedure = procedure_of(rng)
-                if procedure == "corporate" and CODE_PROCEDURE in policies and london_date(received_at) >= CODE_FROM and rng.random() < CODE_SHARE:
+                if (procedure == "corporate" and CODE_PROCEDURE in policies
+                        and london_date(received_at) >= CODE_FROM and rng.random() < CODE_SHARE):
                     procedure = CODE_PROCEDURE
-            else:
-                procedure = self._procedure_for(kind)
-            if kind == "member_enquiry":
+            elif kind == "member_enquiry":
                 channel = "councillor"
             elif kind == "mp_enquiry":
                 channel = "mp"
-            plans.append(_Plan(received_at, kind, procedure, channel, neglect=rng.random() < 0.008))
-        return plans
+            planned.append(_Plan(received_at, kind, procedure, channel))
 
-    @staticmethod
-    def _procedure_for(kind: str) -> str:
-        from .models import DEFAULT_PROCEDURE
-
-        return DEFAULT_PROCEDURE[kind]
-
-    # -- loading ---------------------------------------------------------------------------------
-
-    def load(self, n: int, echo) -> None:
-        """Open the planned contacts in order of receipt; linked cases that a case leads to
-        (a complaint about a request, an Ombudsman case) join the queue at their own time and
-        take the place of the last planned ones, so exactly n cases are loaded."""
-        plans = self.plans(n)
-        linked: list = []  # heap of (received_at, tie-break, plan)
-        every = max(1000, (n // 10 // 1000) * 1000) if n >= 5000 else max(n, 1)
-        started = timer.perf_counter()
-        next_plan = 0
-        for i in range(1, n + 1):
-            if linked and (next_plan >= len(plans) or linked[0][0] < plans[next_plan].received_at):
+        linked: list = []  # heap of (received_at, parent index, plan)
+        replaced: set[int] = set()  # planned contacts whose place a linked case took
+        out: list[_Plan] = []
+        waiting: set[int] = set()  # indexes of plans held back for their linked case's reference
+        released = 0
+        chunk: list[_Plan] = []
+        i = 0
+        while len(out) < n and (i < len(planned) or linked):
+            while i in replaced:
+                i += 1
+            if linked and (i >= len(planned) or linked[0][0] < planned[i].received_at):
                 plan = heapq.heappop(linked)[2]
             else:
-                plan = plans[next_plan]
-                next_plan += 1
-            case_id = self.load_case(plan)
-            for received_at, kind, procedure in plan.spawned:
-                follow = _Plan(received_at, kind, procedure, "email" if procedure != "lgsco" else "letter",
-                               linked_id=case_id, someone=plan.someone, preset_area=plan.area_name)
-                heapq.heappush(linked, (received_at, case_id, follow))
-            if i % every == 0 and i < n:
-                elapsed = timer.perf_counter() - started
-                echo(f"  {i:,} of {n:,} cases ({elapsed:.1f} s)")
+                plan = planned[i]
+                i += 1
+            index = len(out)
+            plan.seed = rng.getrandbits(62)
+            plan.neglect = rng.random() < 0.008
+            if not plan.person_id:
+                self._choose_person(plan)
+            if not plan.area_name:
+                plan.area_name = self._area_for(plan)
+            if plan.parent is None or plan.procedure == "lgsco":
+                self._choose_staff(plan)
+            if plan.kind == "complaint" and plan.procedure != "lgsco":
+                if rng.random() < (0.35 if plan.procedure in SOCIAL_CARE_AREAS else 0.05):
+                    plan.representative_id = self._new_person_id(False)
+            self._place(plan, index, out)
+            if plan.parent is not None and plan.procedure != "lgsco":
+                out[plan.parent].spawn_reference = plan.reference
+                waiting.discard(plan.parent)
+            before = len(linked)
+            if self._plan_linked_case(plan, index, linked):
+                waiting.add(index)
+            if len(linked) > before and len(planned) - i > 2 * (len(replaced) + 1):
+                victim = rng.randrange(i, len(planned))
+                while victim in replaced:
+                    victim = rng.randrange(i, len(planned))
+                replaced.add(victim)
+            out.append(plan)
+            while released < len(out) and released not in waiting:
+                chunk.append(out[released])
+                out[released] = None  # released plans are not needed again
+                released += 1
+                if len(chunk) == size:
+                    yield chunk
+                    chunk = []
+        for _, parent, child in linked:
+            if child.procedure != "lgsco" and out[parent] is not None:  # its linked case never comes
+                out[parent].spawn_procedure = out[parent].spawn_at = out[parent].spawn_actor = None
+        for plan in out[released:]:
+            chunk.append(plan)
+            if len(chunk) == size:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
 
-    def load_case(self, plan: _Plan) -> None:
-        ctx, rng, org = self.ctx, self.ctx.rng, self.ctx.org
-        policy = ctx.policies[plan.procedure]
-        case_id = self.next_case_id
-        self.next_case_id += 1
-        linked, someone, area = plan.linked_id, plan.someone, plan.preset_area
-        if linked is None and plan.procedure == "lgsco":
-            earlier = self._earlier_complaint(plan.received_at)
-            if earlier is not None:
-                _, linked, someone, area = earlier
-        if someone is None:
-            someone = self.people.pick()
-        if area is None:
-            area = self._area_for(plan)
-        plan.someone = someone
-        plan.area_name = area
-        area_id = self.area_ids[area]
-        officers = org.officers_by_area.get(area_id) or org.by_role["investigating_officer"]
-        plan.assignee_id = rng.choice(officers)
-        plan.manager_id = self.managers.get(area_id) or plan.assignee_id
-        raised_by = None
-        details: dict = {}
-        opened_by = rng.choice(org.by_role["resident_experience"])
-        if plan.channel == "web_form":
-            opened_by = None
+    def _place(self, plan: _Plan, index: int, out: list) -> None:
+        """The case's id and reference, in order of receipt; its link to the case it follows."""
+        plan.case_id = self.first_case_id + index
+        key = (self.policies[plan.procedure].reference_prefix, london_date(plan.received_at).year)
+        number = self.sequences[key] = self.sequences.get(key, 0) + 1
+        plan.reference = f"{key[0]}-{key[1]}-{number:06d}"
+        if plan.parent is not None:
+            plan.linked_id, plan.linked_reference = self.parents.pop(plan.parent)
+
+    def _choose_staff(self, plan: _Plan) -> None:
+        """Who deals with it, who logged it, and (member enquiries) which councillor raised it."""
+        rng, org = self.rng, self.org
+        area_id = org.area_ids[plan.area_name]
+        plan.assignee_id = rng.choice(org.officers_by_area.get(area_id) or org.by_role["investigating_officer"])
+        plan.opened_by = None if plan.channel == "web_form" else rng.choice(org.by_role["resident_experience"])
+        plan.text_seed, plan.text_kind, plan.text_procedure = rng.getrandbits(62), plan.kind, plan.procedure
         if plan.kind == "member_enquiry":
-            ward_councillors = org.councillors_by_ward.get(someone.ward_id) or org.by_role["councillor"]
-            raised_by = rng.choice(ward_councillors if rng.random() < 0.85 else org.by_role["councillor"])
+            ward, _ = _person_place(self.seed, plan.person_id)
+            ward_councillors = org.councillors_by_ward.get(org.ward_ids[ward]) or org.by_role["councillor"]
+            own_ward = rng.random() < 0.85
+            plan.raised_by = rng.choice(ward_councillors if own_ward else org.by_role["councillor"])
+            plan.acts_for = own_ward and rng.random() < 0.9  # 001 §7.2: implicit consent needs both
             if rng.random() < 0.5:
-                opened_by = raised_by
-            plan.raised_by = raised_by
-        elif plan.kind == "mp_enquiry":
-            constituency = next(c for c, wards in CONSTITUENCIES.items() if someone.ward in wards)
-            details["mp_office"] = f"Office of the MP for {constituency}"
+                plan.opened_by = plan.raised_by
         elif plan.procedure == "lgsco":
-            opened_by = rng.choice(org.by_role["service_recovery"])
-        year = london_date(plan.received_at).year
-        key = (policy.reference_prefix, year)
-        number = self.sequences.get(key, 0) + 1
-        self.sequences[key] = number
-        contractor = org.contractor_by_area.get(area_id) if rng.random() < 0.35 else None
-        summary, description = self._texts(plan, area, someone)
-        case = {
-            "id": case_id, "reference": f"{policy.reference_prefix}-{year}-{number:06d}", "kind": plan.kind,
-            "procedure": policy.key, "policy_version": policy.version, "state": "", "stage": None, "is_open": True,
-            "channel": plan.channel, "received_at": plan.received_at, "deemed_received_on": None,
-            "summary": summary, "description": description, "person_id": someone.id, "service_area_id": area_id,
-            "contractor_id": contractor, "assignee_id": plan.assignee_id, "raised_by_id": raised_by,
-            "linked_case_id": linked, "next_due_on": None, "paused_since": None, "outcome": None,
-            "outcome_summary": None, "remedies": None, "compensation": None, "lessons_learned": None,
-            "closure_reason": None, "details": details, "created_at": plan.received_at,
-            "updated_at": plan.received_at, "closed_at": None, "version": 1,
-        }
-        run = _Run(ctx, policy, kind=plan.kind, received_at=plan.received_at, case_row=case, opened_by=opened_by)
-        try:
-            SCENARIOS.get(plan.procedure, _drive_generic)(run, plan)
-        except _Stop:
-            pass
-        self.rows.add(Case.__table__, case)
-        for name, values in run.clock_rows.items():
-            self.rows.add(Clock.__table__, {"id": self.next_clock_id, "case_id": case_id, "name": name, **values})
-            self.next_clock_id += 1
-        for event in run.events:
-            event["id"] = self.next_event_id
-            event["case_id"] = case_id
-            self.next_event_id += 1
-            self.rows.add(Event.__table__, event)
-        if plan.kind == "complaint" and plan.procedure != "lgsco":
-            self.complaints.append((plan.received_at, case_id, someone, area))
-            if rng.random() < (0.35 if plan.procedure in SOCIAL_CARE_AREAS else 0.05):
-                self._representative(case_id, plan)
-        return case_id
+            plan.opened_by = rng.choice(org.by_role["service_recovery"])
+
+    def _new_person_id(self, organisation: bool) -> int:
+        person_id = self.next_person_id
+        self.next_person_id += 1
+        self.persons.append((person_id, organisation))
+        return person_id
+
+    def _choose_person(self, plan: _Plan) -> None:
+        """Mostly someone new; sometimes a repeat contact (a few people contact us again and again)."""
+        rng = self.rng
+        if self.persons and rng.random() < 0.27:
+            plan.person_id, plan.person_organisation = self.persons[int(len(self.persons) * rng.random() ** 2.5)]
+            return
+        organisation = rng.random() < 0.012
+        plan.person_id = self._new_person_id(organisation)
+        plan.person_new = True
+        plan.person_organisation = organisation
 
     def _area_for(self, plan: _Plan) -> str:
-        rng = self.ctx.rng
         if plan.procedure in SOCIAL_CARE_AREAS:
             return SOCIAL_CARE_AREAS[plan.procedure]
-        if not hasattr(self, "_any_area"):
-            self._any_area = _areas_by_share()
-            self._non_social = _areas_by_share(exclude=set(SOCIAL_CARE_AREAS.values()))
-        if plan.kind == "complaint" and rng.random() < 0.9:
-            return self._non_social(rng)
-        return self._any_area(rng)
+        if plan.kind == "complaint" and self.rng.random() < 0.9:
+            return self.non_social_area(self.rng)
+        return self.any_area(self.rng)
 
-    def _earlier_complaint(self, received_at: datetime):
-        """An Ombudsman case follows an earlier complaint (the Ombudsman may take one early)."""
-        rng = self.ctx.rng
-        earlier = [c for c in self.complaints[-2000:] if c[0] < received_at - timedelta(days=60)]
-        return rng.choice(earlier) if earlier else None
-
-    def _texts(self, plan: _Plan, area: str, someone: _Someone) -> tuple[str, str | None]:
-        rng = self.ctx.rng
-        requests, complaints = self.texts[area]
-        fill = {"street": someone.street, "relation": rng.choice(RELATIONS), "when": "next week"}
-        if plan.kind == "compliment":
-            summary = rng.choice(COMPLIMENTS)
-        elif plan.kind == "comment":
-            summary = rng.choice(COMMENTS)
-        elif plan.kind == "service_request":
-            summary = rng.choice(requests)
-        elif plan.kind == "complaint" and plan.procedure == "lgsco":
-            summary = "Ombudsman enquiry: " + rng.choice(complaints)
+    def _plan_linked_case(self, plan: _Plan, index: int, linked: list) -> bool:
+        """Will this case lead to another? Returns True when an action on it opens that case
+        (operations.cases.open_linked_case), so it needs the new case's reference."""
+        rng, calendar = self.rng, self.calendar
+        received_on = london_date(plan.received_at)
+        r = rng.random()
+        if plan.kind == "complaint" and plan.procedure in OMBUDSMAN_FOLLOWS and "lgsco" in self.policies and r < OMBUDSMAN_SHARE:
+            # The complainant goes on to the Ombudsman, which writes to the council months later.
+            at = _office_time(rng, calendar.add_working_days(received_on, rng.randint(60, 180)), plan.received_at)
+            if at < self.now:
+                plan.referral_by = at
+                child = _Plan(at, "complaint", "lgsco", "letter", parent=index, person_id=plan.person_id,
+                              person_organisation=plan.person_organisation, area_name=plan.area_name)
+                self.parents[index] = (plan.case_id, plan.reference)
+                heapq.heappush(linked, (at, index, child))
+            return False
+        if plan.kind == "service_request" and r < 0.045:
+            # Not dealt with properly and promptly: it becomes a complaint (004 §3.3, §10.3).
+            procedure = SOCIAL_CARE_PROCEDURES.get(plan.area_name, "corporate")
+            at = _office_time(rng, calendar.add_working_days(received_on, rng.randint(8, 25)), plan.received_at)
+        elif plan.kind == "comment" and r < 0.05:
+            procedure = rng.choice(("corporate", "service_request"))
+            at = _office_time(rng, calendar.add_working_days(received_on, rng.randint(0, 3)), plan.received_at)
+        elif plan.kind in ("member_enquiry", "mp_enquiry") and r < 0.04:
+            procedure = SOCIAL_CARE_PROCEDURES.get(plan.area_name, "corporate")
+            at = _office_time(rng, calendar.add_working_days(received_on, rng.randint(0, 3)), plan.received_at)
         else:
-            summary = rng.choice(complaints)
-        summary = summary.format(**fill)
-        if plan.kind == "member_enquiry":
-            summary = f"Cllr enquiry for a constituent: {summary[0].lower()}{summary[1:]}"
-        elif plan.kind == "mp_enquiry":
-            summary = f"MP enquiry: {summary[0].lower()}{summary[1:]}"
-        description = None
-        if rng.random() < 0.7:
-            description = rng.choice((
-                "Reported on {n} occasions since {month}; each time told it would be looked at.",
-                "The resident says this has happened before and wants to know what will change.",
-                "Caller was upset and asked for a call back from a manager.",
-                "Photos attached to the web form.",
-                "Resident asked for a reply by {contact}.",
-            )).format(n=rng.randint(2, 6), month=rng.choice(("January", "March", "May", "the summer", "last autumn")),
-                      contact=rng.choice(("e-mail", "letter", "phone")))
-        return summary, description
+            return False
+        if procedure not in self.policies or at >= self.now:
+            return False
+        plan.spawn_procedure, plan.spawn_at = procedure, at
+        plan.spawn_actor = rng.choice(self.org.by_role["resident_experience"])
+        # What operations.cases.open_linked_case opens: the same person, service, officer, councillor
+        # and summary, received when the action was taken, opened by whoever took it.
+        kinds = self.policies[procedure].kinds
+        child = _Plan(
+            at, "complaint" if "complaint" in kinds else kinds[0], procedure, plan.channel, parent=index,
+            person_id=plan.person_id, person_organisation=plan.person_organisation, area_name=plan.area_name,
+            assignee_id=plan.assignee_id, raised_by=plan.raised_by, acts_for=plan.acts_for, opened_by=plan.spawn_actor,
+            text_seed=plan.text_seed, text_kind=plan.text_kind, text_procedure=plan.text_procedure,
+        )
+        self.parents[index] = (plan.case_id, plan.reference)
+        heapq.heappush(linked, (at, index, child))
+        return True
 
-    def _representative(self, case_id: int, plan: _Plan) -> None:
-        rng = self.ctx.rng
-        rep = self.people.new()
-        relation = rng.choice(("Daughter", "Son", "Wife", "Husband", "Independent advocate", "Friend", "Solicitor", "Mother", "Father"))
-        decision = "accepted" if rng.random() < 0.9 else rng.choice(("pending", "refused"))
-        consented = decision == "accepted" or (decision == "refused" and rng.random() < 0.3)
-        self.rows.add(Representation.__table__, {
-            "id": self.next_representation_id, "case_id": case_id, "representative_id": rep.id,
-            "relationship_to_person": relation,
-            "consent_evidence": rng.choice(("Signed consent form received by e-mail", "Consent given by phone and confirmed in writing",
-                                            "Lasting power of attorney (health and welfare) seen")) if consented else None,
-            "consent_received_on": london_date(plan.received_at) + timedelta(days=rng.randint(0, 10)) if consented else None,
-            "decision": decision,
-            "decision_reason": "The person affected told us they do not want this representative to act for them (004 §4.2)."
-            if decision == "refused" else None,
-        })
-        self.next_representation_id += 1
 
-    # -- afterwards ------------------------------------------------------------------------------
+# --- driving the cases (in worker processes when there are several cores) -------------------------
 
-    def finish(self) -> None:
-        """Pinned policy texts, reference counters and PostgreSQL's id sequences."""
-        ctx = self.ctx
-        have = set(db.session.execute(select(PolicyVersion.key, PolicyVersion.version)).all())
-        pins = [
-            {"key": key, "version": version, "title": ctx.policies[key].title, "text": ctx.policies[key].text,
-             "first_used_at": first}
-            for (key, version), first in ctx.pinned.items() if (key, version) not in have
-        ]
-        if pins:
-            db.session.execute(insert(PolicyVersion.__table__), pins)
-        sequences = CaseSequence.__table__
-        for (prefix, year), value in self.sequences.items():
-            before = self.sequences_before.get((prefix, year))
-            if before is None:
-                db.session.execute(insert(sequences).values(prefix=prefix, year=year, last_value=value))
-            elif value != before:
-                db.session.execute(
-                    update(sequences).where(sequences.c.prefix == prefix, sequences.c.year == year).values(last_value=value)
-                )
-        if db.session.get_bind().dialect.name == "postgresql":
-            for table in ("wards", "directorates", "service_areas", "contractors", "users", "people", "cases",
-                          "clocks", "events", "representations"):
-                db.session.execute(text(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 1), "
-                    f"(SELECT MAX(id) FROM {table}) IS NOT NULL)"
-                ))
+@dataclass
+class _Shared:
+    """What every case needs, built once in the main process (a forked worker inherits it)."""
+
+    seed: int
+    now: datetime
+    org: _Org
+    policies: dict
+    calendars: dict
+    managers: dict
+    dialect: object
+    context: "_Context | None" = None
+    converter: _Converter | None = None
+
+
+_SHARED: _Shared | None = None
+_CASE_HAS_ACTS_FOR = "councillor_acts_for_person" in Case.__table__.c
+_TEXTS = {area: (requests, complaints) for areas in SERVICES.values() for area, (_, requests, complaints) in areas.items()}
+
+
+def _drive_chunk(plans: list[_Plan]) -> tuple[int, dict, dict, dict, dict]:
+    """Drive each planned case through the engine; the rows to write, converted for the driver."""
+    shared = _SHARED
+    if shared.context is None:
+        shared.context = _Context(shared.now, shared.org, shared.policies, shared.calendars)
+        shared.converter = _Converter(shared.dialect)
+    ctx, convert = shared.context, shared.converter.convert
+    batch: dict[str, list[tuple]] = {}
+
+    def add(table, row: dict) -> None:
+        batch.setdefault(table.name, []).append(convert(table, row))
+
+    for plan in plans:
+        _drive_case(shared, ctx, plan, add)
+    refusals, ctx.refusals = ctx.refusals, {}
+    pinned, ctx.pinned = ctx.pinned, {}
+    if shared.dialect.name == "postgresql":
+        packed = {name: (len(lines), ("\n".join(lines) + "\n").encode()) for name, lines in batch.items()}
+    else:
+        packed = {name: (len(rows), rows) for name, rows in batch.items()}
+    return len(plans), packed, shared.converter.column_names(), refusals, pinned
+
+
+def _drive_case(shared: _Shared, ctx: "_Context", plan: _Plan, add: Callable) -> None:
+    org = shared.org
+    rng = ctx.rng = random.Random(plan.seed)
+    plan.done = set()
+    if plan.person_new:
+        for table, row in _person_rows(shared.seed, plan.person_id, plan.person_organisation, shared.now, org.ward_ids):
+            add(table, row)
+    if plan.representative_id is not None:
+        for table, row in _person_rows(shared.seed, plan.representative_id, False, shared.now, org.ward_ids):
+            add(table, row)
+    ward, street = _person_place(shared.seed, plan.person_id)
+    area_id = org.area_ids[plan.area_name]
+    plan.manager_id = shared.managers.get(area_id) or plan.assignee_id
+    opened_by_action = plan.parent is not None and plan.procedure != "lgsco"
+    details: dict = {}
+    if plan.kind == "mp_enquiry":
+        constituency = next(c for c, wards in CONSTITUENCIES.items() if ward in wards)
+        details["mp_office"] = f"Office of the MP for {constituency}"
+    extra: dict = {"councillor_acts_for_person": plan.acts_for} if _CASE_HAS_ACTS_FOR else {}
+    summary, description = _texts(plan, street)
+    policy = shared.policies[plan.procedure]
+    case = {
+        "id": plan.case_id, "reference": plan.reference, "kind": plan.kind,
+        "procedure": policy.key, "policy_version": policy.version, "state": "", "stage": None, "is_open": True,
+        "channel": plan.channel, "received_at": plan.received_at, "deemed_received_on": None,
+        "summary": summary, "description": description, "person_id": plan.person_id, "service_area_id": area_id,
+        "contractor_id": org.contractor_by_area.get(area_id) if rng.random() < 0.35 and not opened_by_action else None,
+        "assignee_id": plan.assignee_id, "raised_by_id": plan.raised_by, "linked_case_id": plan.linked_id,
+        "next_due_on": None, "paused_since": None, "outcome": None, "outcome_summary": None, "remedies": None,
+        "compensation": None, "lessons_learned": None, "closure_reason": None, "details": details,
+        "created_at": plan.received_at, "updated_at": plan.received_at, "closed_at": None, "version": 1,
+        **extra,
+    }
+    run = _Run(ctx, policy, kind=plan.kind, received_at=plan.received_at, case_row=case, opened_by=plan.opened_by,
+               linked_reference=plan.linked_reference, spawn_reference=plan.spawn_reference)
+    try:
+        SCENARIOS.get(run.policy.key, _drive_generic)(run, plan)
+    except _Stop:
+        pass
+    add(Case.__table__, case)
+    for name, values in run.clock_rows.items():
+        add(Clock.__table__, {"id": 0, "case_id": plan.case_id, "name": name, **values})
+    for event in run.events:
+        event["id"] = 0
+        event["case_id"] = plan.case_id
+        add(Event.__table__, event)
+    if plan.representative_id is not None:
+        add(Representation.__table__, _representation(rng, plan))
+
+
+def _texts(plan: _Plan, street: str) -> tuple[str, str | None]:
+    rng = random.Random(plan.text_seed)
+    kind, procedure = plan.text_kind, plan.text_procedure
+    requests, complaints = _TEXTS[plan.area_name]
+    fill = {"street": street, "relation": rng.choice(RELATIONS), "when": "next week"}
+    if kind == "compliment":
+        summary = rng.choice(COMPLIMENTS)
+    elif kind == "comment":
+        summary = rng.choice(COMMENTS)
+    elif kind == "service_request":
+        summary = rng.choice(requests)
+    elif procedure == "lgsco":
+        summary = "Ombudsman enquiry: " + rng.choice(complaints)
+    else:
+        summary = rng.choice(complaints)
+    summary = summary.format(**fill)
+    if kind == "member_enquiry":
+        summary = f"Cllr enquiry for a constituent: {summary[0].lower()}{summary[1:]}"
+    elif kind == "mp_enquiry":
+        summary = f"MP enquiry: {summary[0].lower()}{summary[1:]}"
+    description = None
+    if rng.random() < 0.7:
+        description = rng.choice((
+            "Reported on {n} occasions since {month}; each time told it would be looked at.",
+            "The resident says this has happened before and wants to know what will change.",
+            "Caller was upset and asked for a call back from a manager.",
+            "Photos attached to the web form.",
+            "Resident asked for a reply by {contact}.",
+        )).format(n=rng.randint(2, 6), month=rng.choice(("January", "March", "May", "the summer", "last autumn")),
+                  contact=rng.choice(("e-mail", "letter", "phone")))
+    return summary, description
+
+
+def _representation(rng: random.Random, plan: _Plan) -> dict:
+    relation = rng.choice(("Daughter", "Son", "Wife", "Husband", "Independent advocate", "Friend", "Solicitor", "Mother", "Father"))
+    decision = "accepted" if rng.random() < 0.9 else rng.choice(("pending", "refused"))
+    consented = decision == "accepted" or (decision == "refused" and rng.random() < 0.3)
+    return {
+        "id": 0, "case_id": plan.case_id, "representative_id": plan.representative_id,
+        "relationship_to_person": relation,
+        "consent_evidence": rng.choice((
+            "Signed consent form received by e-mail", "Consent given by phone and confirmed in writing",
+            "Lasting power of attorney (health and welfare) seen",
+        )) if consented else None,
+        "consent_received_on": london_date(plan.received_at) + timedelta(days=rng.randint(0, 10)) if consented else None,
+        "decision": decision,
+        "decision_reason": "The person affected told us they do not want this representative to act for them (004 §4.2)."
+        if decision == "refused" else None,
+    }
 
 
 def _drive_generic(run: _Run, plan: _Plan) -> None:
@@ -1816,3 +2076,129 @@ SCENARIOS: dict[str, Callable[[_Run, _Plan], None]] = {
     "member_enquiry": _drive_enquiry,
     "mp_enquiry": _drive_enquiry,
 }
+
+
+# --- the loader ------------------------------------------------------------------------------------
+
+def load_demo(
+    n_cases: int,
+    seed: int = 2026,
+    echo: Callable[[str], None] = print,
+    *,
+    now: datetime | None = None,
+    workers: int | None = None,
+    chunk_size: int = 2000,
+) -> None:
+    """Load a demo council and `n_cases` cases, and commit.
+
+    Adds to whatever is there: wards, services and demo users are reused by name or e-mail,
+    people and cases are always new. `now` (default: the current time) is the moment the demo
+    is "as of": nothing happens after it. The same seed and now give the same rows, however
+    many `workers` (processes driving cases; default: one per core, none for small loads).
+    """
+    global _SHARED
+    from .operations.calendar import calendar_for_policy
+    from .operations.policies import current_policies
+
+    started = timer.perf_counter()
+    now = now or utc_now()
+    policies = dict(current_policies())
+    org = _load_org(random.Random(seed), generate_password_hash(DEMO_PASSWORD), now)
+    echo(f"Council: {len(org.ward_ids)} wards, {len(org.area_ids)} service areas, {len(CONTRACTORS)} contractors, "
+         f"{org.users_created} new users (password {DEMO_PASSWORD!r}).")
+    calendars = {key: calendar_for_policy(policy) for key, policy in policies.items()}
+    dialect = db.session.get_bind().dialect
+    writer = _Writer(dialect)
+    sequences = {(p, y): v for p, y, v in db.session.execute(
+        select(CaseSequence.prefix, CaseSequence.year, CaseSequence.last_value))}
+    before = dict(sequences)
+    planner = _Planner(seed, now, calendars.get("corporate") or next(iter(calendars.values())), policies, org,
+                       _Writer.next_id(Person.__table__), _Writer.next_id(Case.__table__), sequences)
+    managers = dict(db.session.execute(select(ServiceArea.id, ServiceArea.manager_id)).all())
+    _SHARED = _Shared(seed, now, org, policies, calendars, managers, dialect)
+    set_up = timer.perf_counter() - started
+    n_chunks = -(-n_cases // chunk_size)
+    if workers is None:
+        workers = min(os.cpu_count() or 1, 4) if n_chunks > 2 else 0
+    refusals: dict = {}
+    pinned: dict = {}
+    done = 0
+    report_every = max(1, n_chunks // 10)
+    sqlite_cache = None
+    if dialect.name == "sqlite":
+        # One long transaction: let SQLite keep its B-tree pages in memory rather than spill them.
+        sqlite_cache = db.session.execute(text("PRAGMA cache_size")).scalar()
+        db.session.execute(text("PRAGMA cache_size = -65536"))
+    try:
+        runner = _chunk_results(planner.chunks(n_cases, chunk_size), workers)
+        with runner as results:
+            for count, batch, columns, chunk_refusals, chunk_pinned in results:
+                writer.write(batch, columns)
+                for key, times in chunk_refusals.items():
+                    refusals[key] = refusals.get(key, 0) + times
+                pinned.update(chunk_pinned)
+                done += count
+                if done < n_cases and n_chunks > 4 and (done // chunk_size) % report_every == 0:
+                    echo(f"  {done:,} of {n_cases:,} cases ({timer.perf_counter() - started:.1f} s)")
+    finally:
+        _SHARED = None
+        if sqlite_cache is not None:
+            db.session.execute(text(f"PRAGMA cache_size = {int(sqlite_cache)}"))
+    _finish(policies, pinned, sequences, before, now)
+    db.session.commit()
+    elapsed = timer.perf_counter() - started
+    echo(
+        f"Loaded {done:,} cases in {elapsed:.1f} s ({done / elapsed if elapsed else 0:,.0f} cases/s, "
+        f"{runner.workers or 'no'} worker processes; set-up {set_up:.1f} s, database writes {sum(writer.seconds.values()):.1f} s): "
+        + ", ".join(f"{writer.counts.get(t, 0):,} {t}" for t in ("people", "cases", "clocks", "events", "representations"))
+        + "."
+    )
+    if refusals:
+        echo("Actions the engine refused (the case went on without them): " + ", ".join(
+            f"{k[0]}.{k[1]} ({k[2]}) x{v}" for k, v in sorted(refusals.items())))
+
+
+class _chunk_results:
+    """The drive results of each chunk, in order: from worker processes (forked, so they share
+    the loaded policies and calendars) when asked for and possible, else in this process."""
+
+    def __init__(self, chunks, workers: int):
+        self.chunks = chunks
+        self.workers = workers
+        self.pool = None
+
+    def __enter__(self):
+        if self.workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            self.pool = multiprocessing.get_context("fork").Pool(self.workers)
+            return self.pool.imap(_drive_chunk, self.chunks)
+        self.workers = 0
+        return map(_drive_chunk, self.chunks)
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+
+
+def _finish(policies: dict, pinned: dict, sequences: dict, before: dict, now: datetime) -> None:
+    """Pinned policy texts, reference counters and PostgreSQL's id sequences."""
+    have = set(db.session.execute(select(PolicyVersion.key, PolicyVersion.version)).all())
+    pins = [
+        {"key": key, "version": version, "title": policies[key].title, "text": policies[key].text, "first_used_at": now}
+        for (key, version) in sorted(pinned) if (key, version) not in have
+    ]
+    if pins:
+        db.session.execute(insert(PolicyVersion.__table__), pins)
+    table = CaseSequence.__table__
+    for (prefix, year), value in sorted(sequences.items()):
+        if (prefix, year) not in before:
+            db.session.execute(insert(table).values(prefix=prefix, year=year, last_value=value))
+        elif value != before[(prefix, year)]:
+            db.session.execute(update(table).where(table.c.prefix == prefix, table.c.year == year).values(last_value=value))
+    if db.session.get_bind().dialect.name == "postgresql":
+        for name in ("wards", "directorates", "service_areas", "contractors", "users", "people", "cases",
+                     "clocks", "events", "representations"):
+            db.session.execute(text(
+                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), COALESCE((SELECT MAX(id) FROM {name}), 1), "
+                f"(SELECT MAX(id) FROM {name}) IS NOT NULL)"
+            ))

@@ -37,6 +37,19 @@ CREATE_CASE = {
         "service_area": {"type": ["string", "null"], "maxLength": 160},
         "raised_by": {"type": ["string", "null"], "maxLength": 254},
         "assignee": {"type": ["string", "null"], "maxLength": 254},
+        "acts_for_person": {"type": ["boolean", "null"]},
+    },
+}
+
+CONSENT = {
+    "type": "object",
+    "required": ["councillor", "given_by", "given_on", "method", "scope"],
+    "properties": {
+        "councillor": {"type": "string", "minLength": 3, "maxLength": 254},
+        "given_by": {"type": "string", "minLength": 1, "maxLength": 200},
+        "given_on": {"type": "string", "format": "date", "maxLength": 10},
+        "method": {"type": "string", "enum": ["in_writing", "email", "telephone", "in_person", "web_form"]},
+        "scope": {"type": "string", "minLength": 1, "maxLength": 2000},
     },
 }
 

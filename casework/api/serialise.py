@@ -64,23 +64,24 @@ def case_json(case: Case, viewer: User, today: date) -> dict:
         "lessons_learned": case.lessons_learned,
         "closed_at": _iso(case.closed_at),
         "clocks": [clock_json(c, today) for c in case.clocks],
-        "actions": [] if viewer.role == Role.COUNCILLOR else available_actions(case, viewer),
+        "actions": available_actions(case, viewer),
+        "councillor_acts_for_person": case.councillor_acts_for_person,
     }
     person, note = person_for_viewer(case, viewer)
     body["person"] = person
     if note:
         body["personal_data_withheld"] = note
-    if viewer.role != Role.COUNCILLOR:
-        body["description"] = case.description
+    body["description"] = case.description  # viewers see only cases they may (queries.visible_cases)
     return body
 
 
-def event_json(event: Event) -> dict:
+def event_json(event: Event, with_data: bool = True) -> dict:
+    """An audit event; for a councillor without a basis to see personal data, its details are withheld."""
     return {
         "at": _iso(event.at),
         "actor": event.actor,
         "action": event.action,
         "from_state": event.from_state,
         "to_state": event.to_state,
-        "data": event.data or {},
+        "data": (event.data or {}) if with_data else {"withheld": "Details withheld (001 §7.2–7.3)"},
     }

@@ -18,13 +18,15 @@ from ..operations.cases import (
     take_action,
 )
 from ..operations.errors import CaseworkError, Forbidden, InvalidField, NotFound
+from ..operations.councillors import record_consent
+from ..operations.disclosure import disclosure_for, record_disclosure
 from ..operations.policies import current_policies
 from ..queries.cases import CaseFilters, fetch_case_by_reference, fetch_case_events, fetch_paginated_cases
 from ..workdays import CalendarRangeError, london_date, utc_now
 from . import bp
 from .auth import token_required
 from .openapi import openapi_document
-from .schemas import ACTION, CREATE_CASE
+from .schemas import ACTION, CONSENT, CREATE_CASE
 from .serialise import case_json, clock_json, event_json
 
 
@@ -178,6 +180,10 @@ def cases_create():
         raised_by = user
     elif body.get("raised_by"):
         raised_by = _user_by_email(body["raised_by"], "raised_by", Role.COUNCILLOR)
+    # A councillor raising a case for a named person acts for them unless they say otherwise (001 §7.2).
+    acts_for_person = body.get("acts_for_person")
+    if acts_for_person is None:
+        acts_for_person = raised_by is not None and bool(body.get("person"))
     service_area = None
     if body.get("service_area"):
         service_area = fetch_service_area_by_name(body["service_area"])
@@ -206,6 +212,7 @@ def cases_create():
         raised_by=raised_by,
         assignee=assignee,
         actor=user,
+        councillor_acts_for_person=bool(acts_for_person and raised_by is not None),
     )
     db.session.commit()
     response = jsonify(case_json(case, user, _today()))
@@ -253,8 +260,6 @@ def cases_detail(reference: str):
 def cases_action(reference: str):
     case = _case_or_404(reference)
     body = _json_body(ACTION)
-    if g.api_user.role == Role.COUNCILLOR:
-        raise Forbidden("Councillors follow their enquiries; officers act on them", "action")
     at = _parse_datetime(body.get("at"), "at")
     fields = {k: v for k, v in body.items() if k not in ("action", "at", "version")}
     take_action(case, body["action"], fields, actor=g.api_user, at=at, expected_version=body.get("version"))
@@ -266,7 +271,30 @@ def cases_action(reference: str):
 @token_required
 def cases_events(reference: str):
     case = _case_or_404(reference)
-    return jsonify([event_json(e) for e in fetch_case_events(case)])
+    disclosure = disclosure_for(case, g.api_user)
+    trail = [event_json(e, with_data=disclosure.allowed) for e in fetch_case_events(case)]
+    if g.api_user.role == Role.COUNCILLOR and disclosure.allowed:
+        record_disclosure(case, g.api_user, disclosure, "api:events")
+        db.session.commit()
+    return jsonify(trail)
+
+
+@bp.post("/cases/<reference>/consents")
+@token_required
+def cases_consent(reference: str):
+    """Record a person's explicit consent for a councillor to see their data (001 §7.3)."""
+    case = _case_or_404(reference)
+    if g.api_user.role == Role.COUNCILLOR:
+        raise Forbidden("Officers record consent; ask the officer handling the case", "councillor")
+    body = _json_body(CONSENT)
+    councillor = _user_by_email(body["councillor"], "councillor", Role.COUNCILLOR)
+    given_on = _parse_date(body["given_on"], "given_on")
+    if given_on > _today():
+        raise InvalidField("given_on cannot be in the future", "given_on")
+    record_consent(case, councillor=councillor, given_by=body["given_by"], given_on=given_on,
+                   method=body["method"], scope=body["scope"], actor=g.api_user)
+    db.session.commit()
+    return jsonify(case_json(case, g.api_user, _today())), 201
 
 
 @bp.get("/cases/<reference>/clocks/<name>")

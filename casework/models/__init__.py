@@ -4,6 +4,10 @@ from .cases import OUTCOMES, Case, CaseSequence, Clock, Correspondence, Event, P
 from .enums import DEFAULT_PROCEDURE, STAFF_ROLES, CalendarDayKind, CaseKind, Channel, ContactMethod, Role
 from .org import ApiToken, Contractor, Directorate, ServiceArea, User, Ward, user_wards
 from .people import EqualityMonitoring, Person, Representation
+from .reports import CommitteeIssue, OmbudsmanLetter, ReportSetting, SatisfactionSurvey, WorkingDayNumber  # noqa: F401
+from .notifications import Notification, NotificationDelivery, OutboxMessage
+from .councillors import CONSENT_METHODS, CouncillorConsent, PostcodeWard
+from .restrictions import Restriction, RestrictionDecision, RestrictionEvent, RestrictionEvidence, RestrictionLetter, RestrictionRecord, RestrictionReviewRequest, RestrictionWarning  # noqa: F401
 
 __all__ = [
     "ApiToken", "CalendarDay", "CalendarDayKind", "Case", "CaseKind", "CaseSequence", "Channel",

@@ -82,7 +82,9 @@ class Case(db.Model):
     contractor_id: Mapped[int | None] = mapped_column(ForeignKey("contractors.id"))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    linked_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    # The councillor who raised it has said they act for the person (001 §7.2).
+    councillor_acts_for_person: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    linked_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     # Denormalised from the running deadline clocks, so queues sort on one index.
     next_due_on: Mapped[date | None]
     paused_since: Mapped[date | None]

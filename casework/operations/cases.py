@@ -227,6 +227,8 @@ def open_case(
     assignee: User | None = None,
     actor: User | None = None,
     details: dict | None = None,
+    councillor_acts_for_person: bool = False,
+    linked_case: Case | None = None,
 ) -> Case:
     """Open a case under the current version of its procedure's policy and start its clocks."""
     if kind not in set(CaseKind):
@@ -269,6 +271,8 @@ def open_case(
         person=person,
         service_area=service_area,
         raised_by=raised_by,
+        councillor_acts_for_person=councillor_acts_for_person,
+        linked_case_id=linked_case.id if linked_case is not None else None,
         assignee=assignee,
         details=_jsonable(details or {}),
         created_at=now,
@@ -290,6 +294,7 @@ def open_case(
             "policy_version": policy.version,
             "deemed_received_on": transition.deemed_received_on,
             "clocks": [{"name": c.name, "due_on": c.due_on} for c in transition.clocks],
+            **({"linked_case": linked_case.reference} if linked_case is not None else {}),
         },
     )
     db.session.flush()
@@ -354,9 +359,27 @@ def take_action(
     except StaleDataError:
         db.session.rollback()
         raise StaleVersion("Someone else changed this case at the same time. Reload and try again.", "version") from None
+    for effect in transition.effects or ():
+        procedure = effect.get("open_linked_case") if isinstance(effect, dict) else None
+        if procedure:
+            linked = open_linked_case(case, procedure, at=at, actor=actor)
+            data["linked_case"] = linked.reference
     _record(case, action=action, at=at, actor=actor, from_state=from_state, data=data)
     db.session.flush()
     return case
+
+
+def open_linked_case(case: Case, procedure: str, *, at: datetime, actor: User | None) -> Case:
+    """An enquiry passed on as a complaint or service request, without re-keying; the councillor who
+    raised it stays linked and informed (004 report §4.3)."""
+    policy = fetch_current_policy(procedure)
+    kind = CaseKind.COMPLAINT if CaseKind.COMPLAINT in policy.kinds else policy.kinds[0]
+    return open_case(
+        kind=kind, procedure=procedure, received_at=at, summary=case.summary, channel=case.channel,
+        description=case.description, person=case.person, service_area=case.service_area,
+        raised_by=case.raised_by, assignee=case.assignee, actor=actor,
+        councillor_acts_for_person=case.councillor_acts_for_person, linked_case=case,
+    )
 
 
 def _switch(case: Case, policy, action: str, fields: dict, at: datetime, roles: set[str]):
@@ -431,13 +454,18 @@ def find_or_create_person(data: dict) -> Person:
         ).scalar_one_or_none()
         if existing is not None:
             return existing
+    ward = data.get("ward_obj")
+    if ward is None and data.get("postcode"):
+        from .councillors import fetch_ward_for_postcode
+
+        ward = fetch_ward_for_postcode(data["postcode"])
     person = Person(
         name=data["name"].strip(),
         email=email,
         phone=(data.get("phone") or None),
         address=data.get("address"),
         postcode=(data.get("postcode") or "").strip().upper() or None,
-        ward=data.get("ward_obj"),
+        ward=ward,
         preferred_contact_method=data.get("preferred_contact_method"),
         preferred_format=data.get("preferred_format"),
         accessibility_needs=data.get("accessibility_needs"),

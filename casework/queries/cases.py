@@ -11,11 +11,17 @@ from ..extensions import db
 from ..models import Case, Event, Role, User
 
 
+def councillor_case_ids(user: User):
+    """The cases a councillor raised, and those opened from their enquiries (report §4.3)."""
+    raised = select(Case.id).where(Case.raised_by_id == user.id)
+    return raised.union(select(Case.id).where(Case.linked_case_id.in_(raised)))
+
+
 def visible_cases(user: User) -> Select:
-    """Staff see every case; a councillor sees the cases they raised (API.md, 001 §7)."""
+    """Staff see every case; a councillor sees the cases they raised and what became of them."""
     query = select(Case)
     if user.role == Role.COUNCILLOR:
-        query = query.where(Case.raised_by_id == user.id)
+        query = query.where(Case.id.in_(councillor_case_ids(user)))
     return query
 
 

@@ -42,12 +42,30 @@ def init_web(app: Flask) -> None:
             return None
 
     from .auth import bp as auth_bp
+    from .cases import bp as cases_bp
+    from .contact import bp as contact_bp
+    from .helpers import init_helpers, init_policy_filters
+    from .letters import bp as letters_bp
+    from .permissions import Permission, can
     from .policies import bp as policies_bp
+    from .queues import bp as queues_bp
+    from .search import bp as search_bp
     from .views import bp as main_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
+    app.register_blueprint(__import__("casework.web.outbox", fromlist=["bp"]).bp)
     app.register_blueprint(policies_bp)
+    app.register_blueprint(queues_bp)
+    app.register_blueprint(cases_bp)
+    app.register_blueprint(letters_bp)
+    app.register_blueprint(contact_bp)
+    app.register_blueprint(search_bp)
+    app.register_blueprint(__import__("casework.web.reports", fromlist=["bp"]).bp)
+    app.register_blueprint(__import__("casework.web.restrictions", fromlist=["bp"]).bp)
+    init_helpers(app)
+    init_policy_filters(app)
+    app.add_template_global(lambda user, name: can(user, Permission(name)), "can")
 
     @app.context_processor
     def inject_globals():
@@ -60,6 +78,16 @@ def init_web(app: Flask) -> None:
             code = title.lower().replace(" ", "_")
             return error_response(status, code, message)
         return render_template("errors/error.html", status=status, title=title, message=message), status
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        return _error(403, "You cannot see this page", "Your role does not allow it. Ask an administrator if you think it should.")
+
+    from flask_wtf.csrf import CSRFError
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(error):
+        return _error(400, "Your form timed out", "Nothing was saved. Go back, reload the page and try again.")
 
     @app.errorhandler(404)
     def not_found(error):
