@@ -8,16 +8,15 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from functools import wraps
 from urllib.parse import urlencode
 
 import click
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, stream_with_context, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from markupsafe import Markup, escape
 
 from ..extensions import db
-from ..models import CommitteeIssue, Role, SatisfactionSurvey
+from ..models import CommitteeIssue, SatisfactionSurvey
 from ..models.enums import Channel
 from ..operations.errors import InvalidField
 from ..operations.policies import current_policies
@@ -42,41 +41,18 @@ from ..reports.records import (
 from ..reports.tables import SUPPRESSED
 from ..reports.scope import CHANNEL_TITLES, DIMENSIONS, STAGES, ReportFilters, fetch_choices
 from ..workdays import london_date, utc_now
-from . import permissions
+from .permissions import Permission, can, requires
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
-MANAGER_ROLES = frozenset({Role.SERVICE_RECOVERY, Role.DIRECTOR, Role.ADMIN})
-# casework/web/permissions.py is the one table of who sees what; until it has a
-# VIEW_REPORTS entry (see docs/reporting.md) the reports guard themselves with the same rule.
-REPORTS_PERMISSION = getattr(permissions.Permission, "VIEW_REPORTS", None)
-
-
-def can_view_reports(user) -> bool:
-    if REPORTS_PERMISSION is not None:
-        return permissions.can(user, REPORTS_PERMISSION)
-    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active
-                and user.role in MANAGER_ROLES)
-
-
-def requires_manager(view):
-    if REPORTS_PERMISSION is not None:
-        return permissions.requires(REPORTS_PERMISSION)(view)
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        if not can_view_reports(current_user):
-            abort(403)
-        return view(*args, **kwargs)
-
-    guarded = login_required(wrapper)
-    guarded.required_permission = "view_reports"
-    return guarded
+# Who may see the reports: casework/web/permissions.py, VIEW_REPORTS (managers: service
+# recovery, directors, administrators).
+requires_manager = requires(Permission.VIEW_REPORTS)
 
 
 @bp.app_template_global()
 def can_see_reports(user) -> bool:
-    return can_view_reports(user)
+    return can(user, Permission.VIEW_REPORTS)
 
 
 @bp.app_template_global()
