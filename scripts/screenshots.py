@@ -3,8 +3,8 @@
 
     .venv/bin/python scripts/screenshots.py [--cases 400] [--out docs/screenshots]
 
-Builds a throwaway SQLite database with the real migrations and the demo council (fixed seed and
-date, so the pictures only change when the pages do), serves the app on a free port and drives
+Builds a throwaway SQLite database with the real migrations and the demo council (fixed seed, as
+of an hour ago, so deadlines look current), serves the app on a free port and drives
 Debian's chromium with Playwright (never `playwright install`; see ../shared/TOOLCHAIN.md).
 """
 from __future__ import annotations

@@ -21,7 +21,7 @@ def test_case_page_shows_summary_person_deadlines_and_timeline(client):
     sign_in(client, user)
     html = client.get(f"/cases/{case.reference}").get_data(as_text=True)
     assert case.reference in html and "Bins missed again" in html
-    assert '<div class="casework-pre">Third time this month</div>' in html and "&lt;div" not in html and "&lt;a" not in html
+    assert '<div class="casework-text">Third time this month</div>' in html and "&lt;div" not in html and "&lt;a" not in html
     assert "Pat Resident" in html and "CV1 2AB" in html
     assert "Robin Rep" in html and "Signed form by email" in html and "Accept this representative?" in html
     assert "Informal resolution" in html and "How this date was worked out" in html
