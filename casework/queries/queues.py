@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -77,6 +77,34 @@ def fetch_queue_page(user: User, filters: QueueFilters, page: int, per_page: int
         ).scalars()
     )
     return Page(items=items, total=total, page=page, per_page=per_page)
+
+
+@dataclass
+class QueueSummary:
+    queue: str
+    open: int
+    overdue: int
+    due_today: int
+    due_this_week: int
+
+
+def fetch_queue_summaries(user: User, today: date, week_end: date, queues=("mine", "team", "unassigned")) -> list[QueueSummary]:
+    """Open, overdue, due today and due this week for each of the user's queues: one aggregate
+    query per queue over open cases (ix_cases_assignee_open_due / ix_cases_open_due)."""
+    summaries = []
+    for queue in queues:
+        if queue == "team" and user.service_area_id is None:
+            continue
+        sub = _queue_query(user, QueueFilters(queue=queue), today, week_end).order_by(None).subquery()
+        due = sub.c.next_due_on
+        row = db.session.execute(select(
+            func.count(),
+            func.coalesce(func.sum(case((due < today, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((due == today, 1), else_=0)), 0),
+            func.coalesce(func.sum(case(((due >= today) & (due <= week_end), 1), else_=0)), 0),
+        ).select_from(sub)).one()
+        summaries.append(QueueSummary(queue, *(int(v) for v in row)))
+    return summaries
 
 
 def fetch_service_areas() -> list[ServiceArea]:

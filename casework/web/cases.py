@@ -47,6 +47,8 @@ SPECIAL_EVENTS = {
     "representative_refused": "Representative refused",
     "reminder": "Reminder sent",
     "breach": "Deadline missed",
+    "escalated_to_senior_officer": "Overdue: escalated to the responsible senior officer (001 §7.1)",
+    "flagged_for_chief_executive": "Still unanswered: flagged for the Chief Executive (001 §7.1)",
 }
 
 
@@ -93,6 +95,13 @@ def describe_event(event, policy) -> dict:
             details.append(("Accepted after 12 months because", data["late_acceptance_reason"]))
         if data.get("equality_monitoring"):
             details.append(("Equality monitoring", humanise(data["equality_monitoring"])))
+    elif event.action in ("escalated_to_senior_officer", "flagged_for_chief_executive"):
+        if data.get("due_on"):
+            details.append(("Was due", format_date(data["due_on"])))
+        if data.get("notified"):
+            details.append(("Told", ", ".join(data["notified"])))
+        if data.get("chief_executive_on"):
+            details.append(("Chief Executive flag if still unanswered on", format_date(data["chief_executive_on"])))
     elif event.action.startswith("representative_"):
         if data.get("representative"):
             details.append(("Representative", data["representative"]))

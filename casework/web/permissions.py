@@ -64,7 +64,7 @@ RULES: dict[Permission, tuple[frozenset[str], str]] = {
 
 # Pages anyone may see, signed in or not (the route-list test allows only these without a permission).
 PUBLIC_ENDPOINTS = frozenset({
-    "static", "auth.login", "auth.logout", "main.index", "main.home", "policies.index", "policies.detail",
+    "static", "auth.login", "auth.logout", "main.index", "main.home", "main.accessibility", "policies.index", "policies.detail",
 })
 
 
