@@ -94,7 +94,7 @@ def fetch_queue_summaries(user: User, today: date, week_end: date, queues=("mine
     summaries = []
     for queue in queues:
         if queue == "team" and user.service_area_id is None:
-            continue
+            queue = "all"  # no team of their own (the Service Recovery Team, directors): every open case they may see
         sub = _queue_query(user, QueueFilters(queue=queue), today, week_end).order_by(None).subquery()
         due = sub.c.next_due_on
         row = db.session.execute(select(

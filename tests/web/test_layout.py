@@ -90,3 +90,15 @@ def test_home_summarises_each_queue_with_links_to_the_filtered_lists(app, client
     assert rows["unassigned"] == ["1", "0", "0", "1"]
     assert 'href="/cases?queue=mine&amp;due=overdue"' in html and 'href="/cases?queue=team&amp;due=week"' in html
     assert 'href="/cases?queue=unassigned&amp;due=overdue"' not in html  # nothing to link to
+
+
+def test_staff_without_a_team_see_all_open_cases_on_home(app, client, monkeypatch):
+    council = make_council()
+    complaint(at("03-02", 10), assignee=council.officer, area=council.area)
+    from casework.web import views
+
+    monkeypatch.setattr(views, "utc_now", lambda: at("03-09", 9))
+    recovery = make_user(Role.SERVICE_RECOVERY)
+    sign_in(client, recovery)
+    rows = _summary_rows(client.get("/home").get_data(as_text=True))
+    assert rows["mine"] == ["0", "0", "0", "0"] and rows["all"] == ["1", "1", "0", "0"] and "team" not in rows
