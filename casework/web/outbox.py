@@ -99,7 +99,7 @@ def index():
     rows, has_next = fetch_user_notifications(current_user.id, page, PER_PAGE)
     return render_template(
         "outbox/notifications.html", rows=rows, page=page, unread=count_unread(current_user.id),
-        pagination=_pagination("notifications.index", page, has_next),
+        pagination=_pagination("notifications.index", page, has_next), show_outbox=may_see_outbox(current_user),
     )
 
 

@@ -84,9 +84,11 @@ def test_outbox_is_for_administrators_in_production(app, client):
     app.config["CASEWORK_ENV"] = "production"
     sign_in(client, council.officer)
     assert client.get("/outbox").status_code == 403
+    assert 'href="/outbox"' not in client.get("/notifications").get_data(as_text=True)
     client.post("/sign-out")
     sign_in(client, council.admin)
     assert client.get("/outbox").status_code == 200
+    assert 'href="/outbox"' in client.get("/notifications").get_data(as_text=True)
 
 
 def test_free_text_is_escaped(app, client):
