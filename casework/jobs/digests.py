@@ -220,22 +220,44 @@ class EnquiryFigures:
     answered_late: int = 0
 
     def add(self, other: "EnquiryFigures") -> None:
-        for name in ("received", "open", "due", "overdue", "answered_on_time", "answered_late"):
+        for name in FIGURE_NAMES:
             setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+FIGURE_NAMES = ("received", "open", "due", "overdue", "answered_on_time", "answered_late")
 
 
 def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=LONDON)
 
 
-def fetch_enquiry_monitoring(week_start: date, today: date, due_by: date) -> dict[str, list[EnquiryFigures]]:
-    """Member and MP enquiry figures by service area: the week is week_start up to today (excl.)."""
+def fetch_enquiry_figures(
+    *, period_start: date, period_end: date, as_of: date, due_from: date, due_to: date,
+) -> dict[str, list[EnquiryFigures]]:
+    """Member and MP enquiry figures by service area (004 Appendix C), one SQL aggregation.
+
+    The one query behind the weekly digest and the weekly monitoring page (web/enquiries.py):
+    * received: received from period_start to period_end (London dates, inclusive);
+    * answered on time / late: the answer (the `enquiry.respond` clock met) sent in the period,
+      by its due date or after it;
+    * open: not yet answered at the end of `as_of` (received by then, not answered, withdrawn,
+      passed on or closed by then);
+    * overdue: open then, and its answer was due before `as_of`;
+    * due: open then, and its answer is due from `due_from` to `due_to`.
+    With `as_of` today, "open" is simply the enquiries open now.
+    """
     respond = aliased(Clock)
-    week_end = today - timedelta(days=1)
-    received_in_week = and_(Case.received_at >= _start_of(week_start), Case.received_at < _start_of(today))
-    awaiting = and_(Case.is_open.is_(True), respond.met_on.is_(None), respond.stopped_on.is_(None))
-    running = and_(awaiting, respond.paused_since.is_(None))
-    answered_in_week = and_(respond.met_on >= week_start, respond.met_on <= week_end)
+    after_as_of = _start_of(as_of + timedelta(days=1))
+    received_in_period = and_(Case.received_at >= _start_of(period_start),
+                              Case.received_at < _start_of(period_end + timedelta(days=1)))
+    awaiting = and_(
+        Case.received_at < after_as_of,
+        or_(Case.closed_at.is_(None), Case.closed_at >= after_as_of),
+        or_(respond.met_on.is_(None), respond.met_on > as_of),
+        or_(respond.stopped_on.is_(None), respond.stopped_on > as_of),
+    )
+    running = and_(awaiting, or_(respond.paused_since.is_(None), respond.paused_since > as_of))
+    answered_in_period = and_(respond.met_on >= period_start, respond.met_on <= period_end)
 
     def total(condition):
         return func.sum(sql_case((condition, 1), else_=0))
@@ -243,17 +265,18 @@ def fetch_enquiry_monitoring(week_start: date, today: date, due_by: date) -> dic
     rows = db.session.execute(
         select(
             Case.kind, Case.service_area_id,
-            total(received_in_week).label("received"),
+            total(received_in_period).label("received"),
             total(awaiting).label("open"),
-            total(and_(running, respond.due_on >= today, respond.due_on <= due_by)).label("due"),
-            total(and_(running, respond.due_on < today)).label("overdue"),
-            total(and_(answered_in_week, respond.met_on <= respond.due_on)).label("answered_on_time"),
-            total(and_(answered_in_week, respond.met_on > respond.due_on)).label("answered_late"),
+            total(and_(running, respond.due_on >= due_from, respond.due_on <= due_to)).label("due"),
+            total(and_(running, respond.due_on < as_of)).label("overdue"),
+            total(and_(answered_in_period, respond.met_on <= respond.due_on)).label("answered_on_time"),
+            total(and_(answered_in_period, respond.met_on > respond.due_on)).label("answered_late"),
         )
         .select_from(Case)
         .outerjoin(respond, and_(respond.case_id == Case.id, respond.name == RESPOND_CLOCK))
         .where(Case.kind.in_([str(k) for k in ENQUIRY_KINDS]))
-        .where(or_(Case.is_open.is_(True), respond.met_on >= week_start, received_in_week))
+        .where(or_(Case.is_open.is_(True), Case.closed_at >= _start_of(period_start),
+                   respond.met_on >= period_start, received_in_period))
         .group_by(Case.kind, Case.service_area_id)
     ).all()
     names = dict(db.session.execute(select(ServiceArea.id, ServiceArea.name)).all())
@@ -264,10 +287,25 @@ def fetch_enquiry_monitoring(week_start: date, today: date, due_by: date) -> dic
             received=row.received or 0, open=row.open or 0, due=row.due or 0, overdue=row.overdue or 0,
             answered_on_time=row.answered_on_time or 0, answered_late=row.answered_late or 0,
         )
-        figures[row.kind].append(figure)
+        if any(getattr(figure, name) for name in FIGURE_NAMES):
+            figures[row.kind].append(figure)
     for kind in figures:
         figures[kind].sort(key=lambda f: f.area)
     return figures
+
+
+def fetch_enquiry_monitoring(week_start: date, today: date, due_by: date) -> dict[str, list[EnquiryFigures]]:
+    """The weekly digest's figures: the week is week_start up to today (excluded); open and
+    overdue as of today; due from today to due_by."""
+    return fetch_enquiry_figures(period_start=week_start, period_end=today - timedelta(days=1), as_of=today,
+                                 due_from=today, due_to=due_by)
+
+
+def enquiry_totals(rows: list[EnquiryFigures], area: str = "All service areas") -> EnquiryFigures:
+    totals = EnquiryFigures(area=area)
+    for row in rows:
+        totals.add(row)
+    return totals
 
 
 def run_weekly_enquiry_digest(at: datetime, *, deliver: bool = True) -> DigestResult:
@@ -282,9 +320,7 @@ def run_weekly_enquiry_digest(at: datetime, *, deliver: bool = True) -> DigestRe
     tables = []
     for kind, title in ((CaseKind.MEMBER_ENQUIRY, "Councillor (member) enquiries"), (CaseKind.MP_ENQUIRY, "MP enquiries")):
         rows = figures[str(kind)]
-        totals = EnquiryFigures(area="All service areas")
-        for row in rows:
-            totals.add(row)
+        totals = enquiry_totals(rows)
         tables.append({"title": title, "rows": rows, "totals": totals})
     directory = Directory()
     reason = "You receive the weekly member and MP enquiry monitoring (004 Appendix C)."

@@ -364,8 +364,11 @@ def take_action(
         if procedure:
             linked = open_linked_case(case, procedure, at=at, actor=actor)
             data["linked_case"] = linked.reference
-    _record(case, action=action, at=at, actor=actor, from_state=from_state, data=data)
+    event = _record(case, action=action, at=at, actor=actor, from_state=from_state, data=data)
     db.session.flush()
+    from .councillor_updates import case_changed  # councillors kept informed (issue 5)
+
+    case_changed(case, event, actor=actor)
     return case
 
 

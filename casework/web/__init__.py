@@ -63,6 +63,8 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(search_bp)
     app.register_blueprint(__import__("casework.web.reports", fromlist=["bp"]).bp)
     app.register_blueprint(__import__("casework.web.restrictions", fromlist=["bp"]).bp)
+    app.register_blueprint(__import__("casework.web.councillors", fromlist=["bp"]).bp)
+    app.register_blueprint(__import__("casework.web.enquiries", fromlist=["bp"]).bp)
     init_helpers(app)
     init_policy_filters(app)
     app.add_template_global(lambda user, name: can(user, Permission(name)), "can")

@@ -33,6 +33,7 @@ class Permission(StrEnum):
     VIEW_PERSON = "view_person"
     VIEW_EQUALITY = "view_equality"
     VIEW_REPORTS = "view_reports"
+    COUNCILLOR_PAGES = "councillor_pages"
 
 
 _STAFF = frozenset({Role.ADMIN, Role.RESIDENT_EXPERIENCE, Role.SERVICE_RECOVERY, Role.INVESTIGATING_OFFICER, Role.DIRECTOR})
@@ -59,6 +60,11 @@ RULES: dict[Permission, tuple[frozenset[str], str]] = {
     Permission.VIEW_REPORTS: (
         frozenset({Role.ADMIN, Role.SERVICE_RECOVERY, Role.DIRECTOR}),
         "See the reports: dashboard, figures, annual report, exports, satisfaction samples, committee issues (POLICY.md §9)",
+    ),
+    Permission.COUNCILLOR_PAGES: (
+        frozenset({Role.COUNCILLOR}),
+        "A councillor's own pages: raise an enquiry, my enquiries, my constituents' cases, their progress and replies "
+        "(personal data only under 001 §7.2–7.3); nothing else",
     ),
 }
 

@@ -24,6 +24,8 @@ def index():
 @bp.get("/home")
 @login_required
 def home():
+    if current_user.role == Role.COUNCILLOR:
+        return redirect(url_for("councillors.home"))  # their own pages (issue 5)
     today = london_date(utc_now())
     filters = CaseFilters(is_open=True)
     if current_user.role not in (Role.ADMIN, Role.DIRECTOR, Role.COUNCILLOR):

@@ -32,7 +32,8 @@ def test_the_escalation_chain_once_each(council):
     assert result.escalated == [enquiry.reference] and result.flagged == []
     assert kinds_for(council.officer) == ["deadline_reminder", "deadline_due_today", "deadline_breached"]
     assert kinds_for(council.manager) == ["enquiry_escalated"]  # the senior officer responsible
-    assert kinds_for(council.councillor) == ["enquiry_escalated"]  # kept informed (report §4.3)
+    # kept informed (report §4.3): the acknowledgement (operations.councillor_updates), then the escalation
+    assert kinds_for(council.councillor) == ["councillor_acknowledged", "enquiry_escalated"]
     assert kinds_for(council.director) == [] and kinds_for(council.admin) == []
     [escalated] = events(enquiry, ESCALATED_EVENT)
     assert escalated.actor == "system" and escalated.data["notified"] == ["manager@council.test", "cllr@council.test"]
@@ -50,7 +51,7 @@ def test_the_escalation_chain_once_each(council):
     for day in ("03-17", "03-18", "03-31"):
         run_sweep(at(day))
     assert len(events(enquiry, ESCALATED_EVENT)) == 1 and len(events(enquiry, CHIEF_EXECUTIVE_EVENT)) == 1
-    assert count(Notification) == 5  # reminder, due today, breach, escalation, flag
+    assert count(Notification) == 6  # acknowledged (to the councillor), reminder, due today, breach, escalation, flag
     # Visible on the case's audit trail (GET /api/v1/cases/{reference}/events).
     actions = [e.action for e in fetch_case_events(enquiry)]
     assert actions == ["open", "acknowledge", ESCALATED_EVENT, CHIEF_EXECUTIVE_EVENT]

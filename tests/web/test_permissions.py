@@ -42,7 +42,9 @@ def test_docs_roles_md_matches_the_permissions_and_the_policies(app):
 
 
 def test_councillors_have_no_staff_permission():
-    assert all(Role.COUNCILLOR not in roles for roles, _ in RULES.values())
+    staff = {p: roles for p, (roles, _) in RULES.items() if p != Permission.COUNCILLOR_PAGES}
+    assert all(Role.COUNCILLOR not in roles for roles in staff.values())
+    assert RULES[Permission.COUNCILLOR_PAGES][0] == {Role.COUNCILLOR}  # their own pages only (issue 5)
 
 
 def _pages(case):
