@@ -22,7 +22,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..extensions import db
-from ..models import Case, CaseKind, Correspondence, User
+from ..models import Case, CaseKind, Correspondence, Role, User
 from ..models.enums import Channel
 from ..operations.cases import fetch_service_area_by_name, find_or_create_person, open_case
 from ..operations.councillor_updates import follow_up_window, record_follow_up
@@ -39,6 +39,16 @@ from .helpers import amber_until, format_date, humanise, today_london
 from .permissions import Permission, requires
 
 bp = Blueprint("councillors", __name__, url_prefix="/councillor")
+
+
+@bp.before_app_request
+def councillors_follow_case_links_to_their_own_page():
+    """A link to a case's staff page (in an e-mail sent to staff and the councillor alike, such as
+    the escalation notice) takes a councillor to their own page for it, where the disclosure rule
+    applies (a case they may not see is not found there)."""
+    if request.endpoint == "cases.show" and current_user.is_authenticated and current_user.role == Role.COUNCILLOR:
+        return redirect(url_for("councillors.case", reference=request.view_args["reference"]))
+    return None
 
 PER_PAGE = 20
 SESSION_KEY = "councillor_enquiry"

@@ -92,6 +92,17 @@ def test_staff_pages_stay_forbidden_to_councillors(client, councillor, url):
         assert response.status_code == 403
 
 
+def test_a_link_to_the_staff_case_page_takes_a_councillor_to_their_own(client, councillor, wards):
+    mine = enquiry(councillor)
+    other = enquiry(make_user(Role.COUNCILLOR, wards=[wards[0]]))
+    sign_in(client, councillor)
+    response = client.get(f"/cases/{mine.reference}")  # e.g. the escalation e-mail's link
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/councillor/cases/{mine.reference}")
+    assert client.get(f"/cases/{mine.reference}", follow_redirects=True).status_code == 200
+    assert client.get(f"/cases/{other.reference}", follow_redirects=True).status_code == 404
+    assert client.get(f"/cases/{mine.reference}/actions/respond").status_code == 403  # staff pages stay closed
+
+
 def test_staff_cannot_use_the_councillor_pages(client, officer, councillor):
     case = enquiry(councillor)
     sign_in(client, officer)
