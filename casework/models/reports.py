@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, Numeric, String, Text, text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -85,6 +85,28 @@ class SatisfactionSurvey(db.Model):
     case: Mapped[Case] = relationship()
     sampled_by: Mapped[User | None] = relationship(foreign_keys=[sampled_by_id])
     recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
+
+
+class SurveyEquality(db.Model):
+    """The equality monitoring questions on a returned satisfaction form (004 §16.2): voluntary,
+    held apart from the form's scores and from the person's own equality record (004 §5.4).
+
+    No row: the resident left the section out. `declined`: they said they prefer not to answer.
+    Otherwise each answer, None where that question was left blank.
+    """
+
+    __tablename__ = "survey_equality"
+
+    survey_id: Mapped[int] = mapped_column(ForeignKey("satisfaction_surveys.id", ondelete="CASCADE"), primary_key=True)
+    declined: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    age_band: Mapped[str | None] = mapped_column(String(20))
+    sex: Mapped[str | None] = mapped_column(String(30))
+    gender_identity: Mapped[str | None] = mapped_column(String(40))
+    ethnicity: Mapped[str | None] = mapped_column(String(80))
+    disability: Mapped[str | None] = mapped_column(String(30))
+    religion: Mapped[str | None] = mapped_column(String(60))
+    sexual_orientation: Mapped[str | None] = mapped_column(String(40))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class CommitteeIssue(db.Model):

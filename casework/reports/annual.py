@@ -30,6 +30,7 @@ from .figures import (
     fetch_outcomes,
     fetch_remedies,
     fetch_satisfaction,
+    fetch_satisfaction_equality,
     fetch_timeliness,
 )
 from .period import Period, london_midnight_utc
@@ -294,6 +295,7 @@ def fetch_annual_report(year: int, as_of: date) -> AnnualReport:
         "enquiries": fetch_enquiries(f.with_(by="service_area")),
         "equality": fetch_equality(f),
         "satisfaction": fetch_satisfaction(f),
+        "satisfaction_equality": fetch_satisfaction_equality(f),
         "lessons": fetch_lessons(f, limit=100),
     }
     this = _headline_figures_from(council)
@@ -319,6 +321,48 @@ def fetch_annual_report(year: int, as_of: date) -> AnnualReport:
         self_assessment=_self_assessment(f, area_tables, council),
         committee_issues=fetch_committee_issues(),
     )
+
+
+def _change_words(row: dict) -> str:
+    change = row["change"]
+    if change is None:
+        return ""
+    if change == 0:
+        return "no change"
+    unit = "%" if row["kind"] in ("count", "money") else " points"
+    return f"{'up' if change > 0 else 'down'} {abs(change):.1f}{unit}"
+
+
+def annual_extra_tables(report: AnnualReport) -> dict[str, Table]:
+    """The annual report's own tables (the figures tables are exported as figures), as Tables so
+    that each downloads as CSV and XLSX like every other: summary, the Ombudsman's letter beside
+    our records, the five-year trend, the self-assessment and the committee's outstanding issues."""
+    label = report.label
+    summary = Table("summary", f"{label} compared with the year before", [
+        Column("measure", "Measure", "label"), Column("this", label, "number"), Column("last", "Year before", "number"),
+        Column("change_words", "Change", "text"),
+    ], [dict(r, change_words=_change_words(r)) for r in report.headline])
+    letter = Table("letter", f"The Ombudsman's annual letter for {label} and our own records", [
+        Column("measure", "Measure", "label"), Column("letter", "Ombudsman's letter", "number"),
+        Column("ours", "Our records", "number"),
+    ], [dict(r) for r in report.letter_rows])
+    assessment = Table("self_assessment", "Self-assessment against the Complaint Handling Code", [
+        Column("section", "Section", "label"), Column("provision", "Code provision", "text"),
+        Column("requirement", "Requirement", "text"), Column("evidence", "Evidence", "text"), Column("status", "Status", "text"),
+    ], [dict(r) for r in report.self_assessment])
+    return {"summary": summary, "letter": letter, "trend": report.trend, "self_assessment": assessment,
+            "issues": committee_issues_table(report.committee_issues)}
+
+
+def committee_issues_table(issues, title: str = "Items the committee asked to come back") -> Table:
+    """Committee issues as the pages list them (000 Outstanding Issues report)."""
+    return Table("issues", title, [
+        Column("subject", "Subject", "label"), Column("meeting", "Committee and meeting", "text"),
+        Column("lead_officer", "Lead officer", "text"), Column("due_meeting", "Due", "date"), Column("status", "Status", "text"),
+    ], [{"subject": i.subject + (f" — {i.requested}" if i.requested else ""),
+         "meeting": f"{i.committee}, {i.raised_on.day} {i.raised_on:%B %Y}",
+         "lead_officer": i.lead_officer or "", "due_meeting": i.due_meeting, "status": i.status.replace("_", " ").capitalize()}
+        for i in issues])
 
 
 def _whole_council(table: Table) -> Table:
@@ -348,4 +392,4 @@ def _headline_figures_from(council: dict) -> dict:
     }
 
 
-__all__ = ["AnnualReport", "fetch_annual_report", "fetch_trend"]
+__all__ = ["AnnualReport", "annual_extra_tables", "fetch_annual_report", "fetch_trend"]

@@ -254,6 +254,17 @@ def fetch_timeliness_by_month(f: ReportFilters, period: Period, today: date) -> 
                  notes=["Open cases already past their due date count as late."])
 
 
+def dashboard_tables(board: Dashboard) -> dict[str, Table]:
+    """The dashboard's tables, each downloadable: due, most overdue, and the two 12-month trends."""
+    most_overdue = Table("most_overdue", "The most overdue open cases", [
+        Column("reference", "Case", "label"), Column("summary", "Summary", "text"),
+        Column("service_area", "Service area", "text"), Column("next_due_on", "Was due", "date"),
+        Column("working_days_late", "Working days late"),
+    ], [dict(r) for r in board.overdue_cases])
+    return {"due": board.due, "most_overdue": most_overdue, "received_by_month": board.received,
+            "timeliness_by_month": board.timeliness}
+
+
 def fetch_dashboard(f: ReportFilters, today: date) -> Dashboard:
     from .workdays import prepare_report_session
 
@@ -274,4 +285,4 @@ def fetch_dashboard(f: ReportFilters, today: date) -> Dashboard:
     )
 
 
-__all__ = ["Dashboard", "fetch_dashboard"]
+__all__ = ["Dashboard", "dashboard_tables", "fetch_dashboard"]

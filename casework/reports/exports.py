@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
@@ -75,6 +76,14 @@ def table_csv(table: Table) -> bytes:
     return b"".join(csv_lines(table_header(table), table_rows(table)))
 
 
+def sheet_title(title: str) -> str:
+    """A title Excel accepts for a sheet: none of : \\ / ? * [ ], no leading or trailing
+    apostrophe, 1–31 characters."""
+    cleaned = re.sub(r"[\\/?*\[\]]", "-", title.replace(":", " -"))
+    cleaned = re.sub(r"\s+", " ", cleaned).strip(" '") or "Table"
+    return cleaned[:31].rstrip()
+
+
 def xlsx_file(sheets: list[tuple[str, list[str], Iterable[list]]], notes: list[str] | None = None):
     """A write-only workbook in a temporary file (rewound, ready to send). Sheets over Excel's
     1,048,576 rows continue on further sheets."""
@@ -85,6 +94,7 @@ def xlsx_file(sheets: list[tuple[str, list[str], Iterable[list]]], notes: list[s
     workbook = Workbook(write_only=True)
     limit = 1_048_575
     for title, header, rows in sheets:
+        title = sheet_title(title)
         part = 1
         sheet = workbook.create_sheet(title=title[:31])
         bold = []

@@ -21,6 +21,7 @@ from sqlalchemy.types import String
 
 from ..extensions import db
 from ..models import EqualityMonitoring, Event, SatisfactionSurvey, WorkingDayNumber
+from ..models.reports import SurveyEquality
 from ..operations.policies import current_policies
 from .scope import (
     C,
@@ -36,11 +37,12 @@ from .scope import (
     dimension_label,
 )
 from .sql import aggregate_with_percentile, dialect_name, json_array_length, json_count_where, json_element_text, json_elements, json_sum_of
-from .tables import Column, Table, money, one_dp, percent, suppress_small_numbers
+from .tables import SUPPRESS_BELOW, SUPPRESSED, Column, Table, money, one_dp, percent, suppress_small_numbers
 
 E = Event.__table__
 EM = EqualityMonitoring.__table__
 SV = SatisfactionSurvey.__table__
+SE = SurveyEquality.__table__
 WD = WorkingDayNumber.__table__
 
 COMPLAINT = and_(C.c.kind == "complaint", C.c.procedure != "lgsco")
@@ -912,6 +914,10 @@ def fetch_equality(f: ReportFilters) -> Table:
     order = [title for _, title in EQUALITY_CHARACTERISTICS]
     tail = {NOT_GIVEN: 1, PREFER_NOT: 2, NOT_RETURNED: 3}
     rows.sort(key=lambda r: (order.index(r["characteristic"]), tail.get(r["value"], 0), str(r["value"])))
+    from .records import EQUALITY_ANSWER_WORDS
+
+    for row in rows:
+        row["value"] = EQUALITY_ANSWER_WORDS.get(row["value"], row["value"])
     totals = {}
     for row in rows:
         totals[row["characteristic"]] = totals.get(row["characteristic"], 0) + row["people"]
@@ -979,6 +985,79 @@ def fetch_satisfaction(f: ReportFilters) -> Table:
     return table
 
 
+NO_SURVEY_EQUALITY = "Equality questions left out"
+
+
+def fetch_satisfaction_equality(f: ReportFilters) -> Table:
+    """Returned satisfaction forms by the equality answers given on them (004 §16.2: "to help the
+    Council make sure that all groups of people access and use the Complaints Procedure and are
+    treated fairly"), with counts under 5 suppressed. Not broken down further."""
+    from .records import EQUALITY_ANSWER_WORDS
+
+    cohort = (
+        select(
+            SV.c.overall,
+            SV.c.accessible,
+            (SE.c.survey_id.is_(None)).label("left_out"),
+            SE.c.declined,
+            *[SE.c[column] for column, _ in EQUALITY_CHARACTERISTICS],
+        )
+        .select_from(case_from(f, base=SV.join(C, C.c.id == SV.c.case_id)).outerjoin(SE, SE.c.survey_id == SV.c.id))
+        .where(SV.c.returned_on.is_not(None), _period_instants(f, C.c.closed_at), *case_conditions(f, period=False))
+        .cte("returned_forms")
+    )
+    parts = []
+    for column, title in EQUALITY_CHARACTERISTICS:
+        value = case(
+            (cohort.c.left_out, literal(NO_SURVEY_EQUALITY)),
+            (cohort.c.declined.is_(True), literal(PREFER_NOT)),
+            else_=func.coalesce(cohort.c[column], literal(NOT_GIVEN)),
+        )
+        parts.append(
+            select(
+                literal(title).label("characteristic"),
+                cast(value, String).label("value"),
+                func.count().label("returned"),
+                func.count(cohort.c.overall).label("overall_answered"),
+                func.count().filter(cohort.c.overall >= 4).label("overall_satisfied"),
+                func.count(cohort.c.accessible).label("accessible_answered"),
+                func.count().filter(cohort.c.accessible >= 4).label("accessible_satisfied"),
+            )
+            .group_by(value)
+        )
+    rows = _rows(union_all(*parts))
+    order = [title for _, title in EQUALITY_CHARACTERISTICS]
+    tail = {NOT_GIVEN: 1, PREFER_NOT: 2, NO_SURVEY_EQUALITY: 3}
+    rows.sort(key=lambda r: (order.index(r["characteristic"]), tail.get(r["value"], 0), str(r["value"])))
+    for row in rows:
+        row["overall_rate"] = percent(row["overall_satisfied"], row["overall_answered"])
+        row["accessible_rate"] = percent(row["accessible_satisfied"], row["accessible_answered"])
+        row["value"] = EQUALITY_ANSWER_WORDS.get(row["value"], row["value"])
+    hidden = suppress_small_numbers(rows, ["returned", "overall_satisfied", "accessible_satisfied"], group_key="characteristic")
+    for row in rows:
+        # A share of a hidden count, or of fewer than 5 answers, would give the count away.
+        for rate, answered, satisfied in (("overall_rate", "overall_answered", "overall_satisfied"),
+                                          ("accessible_rate", "accessible_answered", "accessible_satisfied")):
+            if SUPPRESSED in (row["returned"], row[satisfied]) or 0 < row[answered] < SUPPRESS_BELOW:
+                row[rate] = SUPPRESSED
+                hidden = True
+    return Table("satisfaction_equality", "Resident satisfaction by equality monitoring answers", [
+        Column("characteristic", "Characteristic", "label"),
+        Column("value", "Answer", "text"),
+        Column("returned", "Forms returned"),
+        Column("overall_satisfied", "Satisfied overall"),
+        Column("overall_rate", "Satisfied overall (%)", "percent"),
+        Column("accessible_satisfied", "Found it easy to find out how to complain"),
+        Column("accessible_rate", "Found it easy to find out how to complain (%)", "percent"),
+    ], rows, suppressed=hidden, notes=[
+        "Returned satisfaction forms for complaints closed in the period, by the answers to the form's voluntary "
+        "equality monitoring questions (004 §16.2). Satisfied: 4 or 5 on the five-point scale; shares are of "
+        "those who answered the question.",
+        "Counts from 1 to 4 are shown as <5, and where one count in a group is hidden the next smallest is hidden too; "
+        "a share is hidden with its count. Not broken down further: the numbers would be too small to show.",
+    ])
+
+
 # --- everything ------------------------------------------------------------------------------
 
 SECTIONS = OrderedDict([
@@ -996,6 +1075,7 @@ SECTIONS = OrderedDict([
     ("enquiries", fetch_enquiries),
     ("equality", fetch_equality),
     ("satisfaction", fetch_satisfaction),
+    ("satisfaction_equality", fetch_satisfaction_equality),
 ])
 
 

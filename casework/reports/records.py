@@ -12,7 +12,7 @@ from sqlalchemy import BigInteger, cast, exists, func, insert, literal, not_, se
 
 from ..extensions import db
 from ..models import Case, CommitteeIssue, Event, OmbudsmanLetter, SatisfactionSurvey, User
-from ..models.reports import COMMITTEE_ISSUE_STATUSES
+from ..models.reports import COMMITTEE_ISSUE_STATUSES, SurveyEquality
 from ..operations.errors import InvalidField
 from ..workdays import utc_now
 from .period import Period
@@ -97,8 +97,76 @@ def mark_sample_sent(sample: str, sent_on: date) -> int:
 SURVEY_ANSWER_FIELDS = ("accessible", "easy_to_use", "handling", "remedy", "overall")
 
 
+PREFER_NOT_TO_SAY = ("prefer_not_to_say", "Prefer not to say")
+
+# The equality monitoring questions on the satisfaction form (004 §16.2): the same questions and
+# answers as the front door's (casework/web/forms.py EqualityForm; a test keeps them the same),
+# so the two sets of answers can be read side by side. (column, question, ((value, words), ...)).
+EQUALITY_QUESTIONS = (
+    ("age_band", "Age", (
+        *((v, v) for v in ("Under 18", "18 to 24", "25 to 34", "35 to 44", "45 to 54", "55 to 64", "65 to 74", "75 or over")),
+        PREFER_NOT_TO_SAY)),
+    ("sex", "Sex", (("female", "Female"), ("male", "Male"), PREFER_NOT_TO_SAY)),
+    ("gender_identity", "Is your gender the same as the sex you were registered at birth?",
+     (("yes", "Yes"), ("no", "No"), PREFER_NOT_TO_SAY)),
+    ("ethnicity", "Ethnic group", (
+        *((v, v) for v in ("Asian or Asian British", "Black, Black British, Caribbean or African",
+                           "Mixed or multiple ethnic groups", "White", "Other ethnic group")),
+        PREFER_NOT_TO_SAY)),
+    ("disability", "Do you consider yourself to have a disability or long-term health condition?",
+     (("yes", "Yes"), ("no", "No"), PREFER_NOT_TO_SAY)),
+    ("religion", "Religion or belief", (
+        *((v, v) for v in ("No religion", "Buddhist", "Christian", "Hindu", "Jewish", "Muslim", "Sikh", "Any other religion")),
+        PREFER_NOT_TO_SAY)),
+    ("sexual_orientation", "Sexual orientation", (
+        ("straight", "Straight or heterosexual"), ("gay_lesbian", "Gay or lesbian"), ("bisexual", "Bisexual"),
+        ("other", "Other"), PREFER_NOT_TO_SAY)),
+)
+# What the resident did with the equality section: answered some or all of it, said they prefer not
+# to, or left it out ("" — nothing is stored).
+EQUALITY_SECTION_CHOICES = (
+    ("answered", "They answered some or all of the equality questions"),
+    ("declined", "They ticked that they prefer not to answer them"),
+    ("", "They left the equality questions out"),
+)
+EQUALITY_ANSWER_WORDS = {value: words for _, _, choices in EQUALITY_QUESTIONS for value, words in choices}
+
+
+def _record_survey_equality(survey: SatisfactionSurvey, answers: dict) -> None:
+    """The form's voluntary equality section (004 §16.2): answers checked against the questions'
+    choices and kept apart from the scores; left out = no row."""
+    section = (answers.get("eq_section") or "").strip()
+    if section not in {value for value, _ in EQUALITY_SECTION_CHOICES}:
+        raise InvalidField("Select what the resident did with the equality questions", "eq_section")
+    values = {}
+    for column, question, choices in EQUALITY_QUESTIONS:
+        raw = (answers.get(f"eq_{column}") or "").strip()
+        if raw and raw not in {value for value, _ in choices}:
+            raise InvalidField(f"Choose one of the answers to “{question}”", f"eq_{column}")
+        values[column] = raw or None
+    if section == "answered" and not any(values.values()):
+        raise InvalidField("Select at least one equality answer, or say they left the equality questions out", "eq_section")
+    row = db.session.get(SurveyEquality, survey.id) if survey.id is not None else None
+    if section == "":
+        if row is not None:
+            db.session.delete(row)
+        return
+    if row is None:
+        row = SurveyEquality(survey_id=survey.id)
+        db.session.add(row)
+    row.declined = section == "declined"
+    for column, value in values.items():
+        setattr(row, column, None if row.declined else value)
+    row.recorded_at = utc_now()
+
+
+def fetch_survey_equality(survey: SatisfactionSurvey) -> SurveyEquality | None:
+    return db.session.get(SurveyEquality, survey.id)
+
+
 def record_survey_answers(survey: SatisfactionSurvey, answers: dict, *, returned_on: date, actor: User | None) -> SatisfactionSurvey:
-    """Record a returned form: scores 1–5 (blank = not answered) and comments."""
+    """Record a returned form: scores 1–5 (blank = not answered), comments, and the voluntary
+    equality monitoring section (004 §16.2; left out unless `eq_section` says otherwise)."""
     if returned_on > utc_now().date():
         raise InvalidField("The date the form came back cannot be in the future", "returned_on")
     for name in SURVEY_ANSWER_FIELDS:
@@ -114,6 +182,7 @@ def record_survey_answers(survey: SatisfactionSurvey, answers: dict, *, returned
             raise InvalidField("Choose a score from 1 to 5", name)
         setattr(survey, name, score)
     survey.comments = (answers.get("comments") or "").strip() or None
+    _record_survey_equality(survey, answers)
     if survey.sent_on is None:
         survey.sent_on = returned_on
     if returned_on < survey.sent_on:

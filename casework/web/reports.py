@@ -21,17 +21,20 @@ from ..models.enums import Channel
 from ..operations.errors import InvalidField
 from ..operations.policies import current_policies
 from ..reports import charts, exports
-from ..reports.annual import fetch_annual_report
-from ..reports.dashboard import fetch_dashboard
+from ..reports.annual import annual_extra_tables, committee_issues_table, fetch_annual_report
+from ..reports.dashboard import dashboard_tables, fetch_dashboard
 from ..reports.figures import SECTIONS, SURVEY_QUESTIONS, fetch_all, fetch_table
 from ..reports.period import Period
 from ..reports.records import (
+    EQUALITY_QUESTIONS,
+    EQUALITY_SECTION_CHOICES,
     LETTER_FIELDS,
     count_eligible_for_survey,
     fetch_committee_issues,
     fetch_ombudsman_letter,
     fetch_sample_surveys,
     fetch_samples,
+    fetch_survey_equality,
     mark_sample_sent,
     record_survey_answers,
     sample_for_survey,
@@ -325,15 +328,49 @@ def export_table(key: str, fmt: str):
     f, _ = parse_filters()
     if key == "cases":
         return _export_cases(f, fmt)
+    if key == "committee":
+        include_closed = request.args.get("all") == "1"
+        table = committee_issues_table(fetch_committee_issues(include_closed), "Committee issues")
+        return _send_table(table, "committee-issues" + ("-all" if include_closed else ""), fmt)
     if key not in SECTIONS:
         abort(404)
     table = fetch_table(key, f, limit=None) if key in ("lessons", "extension_reasons") else fetch_table(key, f)
-    filename = f"{key}-{f.period.start}-to-{f.period.end}"
+    return _send_table(table, f"{key}-{f.period.start}-to-{f.period.end}", fmt)
+
+
+def _send_table(table, filename: str, fmt: str):
     if fmt == "csv":
         return Response(exports.table_csv(table), mimetype="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'})
     return send_file(exports.table_xlsx(table), as_attachment=True, download_name=f"{filename}.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.get("/export/dashboard/<key>.<fmt>")
+@requires_manager
+def export_dashboard_table(key: str, fmt: str):
+    """The dashboard's tables (due, most overdue, the 12-month trends), with its filters."""
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    f, _ = parse_filters()
+    today = _today()
+    tables = dashboard_tables(fetch_dashboard(f, today))
+    if key not in tables:
+        abort(404)
+    return _send_table(tables[key], f"dashboard-{key}-{today}", fmt)
+
+
+@bp.get("/export/annual/<key>.<fmt>")
+@requires_manager
+def export_annual_table(key: str, fmt: str):
+    """The annual report's own tables (summary, letter, trend, self-assessment, committee issues)."""
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    year = _int("year") or _current_financial_year(_today()) - 1
+    tables = annual_extra_tables(_annual(year))
+    if key not in tables:
+        abort(404)
+    return _send_table(tables[key], f"annual-{key}-{year}-{str(year + 1)[2:]}", fmt)
 
 
 def _export_cases(f: ReportFilters, fmt: str):
@@ -358,7 +395,9 @@ def _export_cases(f: ReportFilters, fmt: str):
 def satisfaction():
     f, errors = parse_filters()
     results = fetch_table("satisfaction", f)
+    equality_results = fetch_table("satisfaction_equality", f)
     return render_template("reports/satisfaction.html", samples=fetch_samples(), results=results, errors=errors,
+                           equality_results=equality_results,
                            eligible=count_eligible_for_survey(f.period), **_form_context(f))
 
 
@@ -438,8 +477,16 @@ def survey(survey_id: int):
                 db.session.commit()
                 flash("The answers are saved.", "success")
                 return redirect(url_for("reports.sample", name=record.sample))
-    return render_template("reports/survey.html", survey=record, questions=SURVEY_QUESTIONS, errors=errors,
-                           values=request.form if request.method == "POST" else None), (400 if errors else 200)
+    values = request.form if request.method == "POST" else None
+    # The equality section as stored (004 §16.2), to show again; nothing when it was left out.
+    stored = fetch_survey_equality(record)
+    equality = {}
+    if stored is not None:
+        equality = {"eq_section": "declined" if stored.declined else "answered",
+                    **{f"eq_{column}": getattr(stored, column) or "" for column, _, _ in EQUALITY_QUESTIONS}}
+    return render_template("reports/survey.html", survey=record, questions=SURVEY_QUESTIONS, errors=errors, values=values,
+                           equality_questions=EQUALITY_QUESTIONS, equality_sections=EQUALITY_SECTION_CHOICES,
+                           equality=equality), (400 if errors else 200)
 
 
 # --- committee outstanding issues (000; 002) -------------------------------------------------
