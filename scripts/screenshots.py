@@ -155,6 +155,31 @@ def main() -> None:
                 shot("16-contact-check-answers")
                 page.get_by_role("button", name="Log the contact").click()
                 shot("17-contact-logged")
+
+                # the councillor's own pages (issue 5)
+                page.goto(url + "/home")
+                page.get_by_role("button", name="Sign out").click()
+                sign_in("councillor@demo.casework.test")
+                shot("18-councillor-home", full_page=False)
+                page.goto(url + "/councillor/enquiries")
+                shot("19-councillor-enquiries")
+                first = page.locator("table tbody a.govuk-link").first
+                if first.count():
+                    first.click()
+                    shot("20-councillor-enquiry")
+                page.goto(url + "/councillor/enquiries/new")
+                shot("21-councillor-raise")
+
+                # reports, the weekly enquiry monitoring and the restrictions register
+                page.goto(url + "/home")
+                page.get_by_role("button", name="Sign out").click()
+                sign_in("director@demo.casework.test")
+                page.goto(url + "/reports/dashboard")
+                shot("22-reports-dashboard")
+                page.goto(url + "/enquiries/weekly")
+                shot("23-mp-weekly")
+                page.goto(url + "/restrictions")
+                shot("24-restrictions-register")
                 browser.close()
         finally:
             server.shutdown()
