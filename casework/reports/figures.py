@@ -944,6 +944,13 @@ def fetch_equality(f: ReportFilters) -> Table:
 
 # --- satisfaction ----------------------------------------------------------------------------
 
+def _sampled_cases_only():
+    """Redundant with the join, but it lets SQLite start from the (small) surveys table and look
+    cases up by id, instead of scanning every case: cases has no closed_at index and SQLite has no
+    statistics for an empty or new surveys table (measured: 1M cases, 380 ms -> under 1 ms)."""
+    return C.c.id.in_(select(SV.c.case_id))
+
+
 def fetch_satisfaction(f: ReportFilters) -> Table:
     """Resident satisfaction forms for complaints closed in the period (004 §16)."""
     dialect = dialect_name()
@@ -960,7 +967,7 @@ def fetch_satisfaction(f: ReportFilters) -> Table:
     for column, _ in SURVEY_QUESTIONS:
         measures += [satisfied(column).label(f"{column}_satisfied"), answered(column).label(f"{column}_answered"),
                      func.avg(SV.c[column]).label(f"{column}_mean")]
-    conditions = [_period_instants(f, C.c.closed_at), *case_conditions(f, period=False)]
+    conditions = [_period_instants(f, C.c.closed_at), _sampled_cases_only(), *case_conditions(f, period=False)]
     rows = _grouped_counts(f, case_from(f, base=SV.join(C, C.c.id == SV.c.case_id)), conditions, measures, dim=dim)
     rows = [r for r in rows if r["sampled"]]
     count_keys = ["sampled", "sent", "returned"] + [f"{c}_{s}" for c, _ in SURVEY_QUESTIONS for s in ("satisfied", "answered")]
@@ -1003,7 +1010,8 @@ def fetch_satisfaction_equality(f: ReportFilters) -> Table:
             *[SE.c[column] for column, _ in EQUALITY_CHARACTERISTICS],
         )
         .select_from(case_from(f, base=SV.join(C, C.c.id == SV.c.case_id)).outerjoin(SE, SE.c.survey_id == SV.c.id))
-        .where(SV.c.returned_on.is_not(None), _period_instants(f, C.c.closed_at), *case_conditions(f, period=False))
+        .where(SV.c.returned_on.is_not(None), _period_instants(f, C.c.closed_at), _sampled_cases_only(),
+               *case_conditions(f, period=False))
         .cte("returned_forms")
     )
     parts = []
