@@ -47,12 +47,11 @@ Index("ix_people_email_lower", func.lower(Person.email))
 Index("ix_people_name_lower", func.lower(Person.name))
 
 
-class EqualityMonitoring(db.Model):
-    """Voluntary (004 §5.4, GH9) and held apart from the person record."""
+class EqualityAnswers:
+    """The equality monitoring questions (004 §5.4), shared by the front door's record and the
+    satisfaction form's (004 §16.2): `declined` when they prefer not to say; each answer None
+    where that question was left blank."""
 
-    __tablename__ = "equality_monitoring"
-
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
     declined: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     age_band: Mapped[str | None] = mapped_column(String(20))
     sex: Mapped[str | None] = mapped_column(String(30))
@@ -61,6 +60,14 @@ class EqualityMonitoring(db.Model):
     disability: Mapped[str | None] = mapped_column(String(30))
     religion: Mapped[str | None] = mapped_column(String(60))
     sexual_orientation: Mapped[str | None] = mapped_column(String(40))
+
+
+class EqualityMonitoring(EqualityAnswers, db.Model):
+    """Voluntary (004 §5.4, GH9) and held apart from the person record."""
+
+    __tablename__ = "equality_monitoring"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=func.now())
 
 

@@ -15,6 +15,7 @@ from ..extensions import db
 from .cases import Case, Clock, Event
 from .enums import check_in
 from .org import User
+from .people import EqualityAnswers
 from .types import UTCDateTime
 
 SURVEY_SCORES = (1, 2, 3, 4, 5)  # 1 very dissatisfied … 5 very satisfied
@@ -87,7 +88,7 @@ class SatisfactionSurvey(db.Model):
     recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
 
 
-class SurveyEquality(db.Model):
+class SurveyEquality(EqualityAnswers, db.Model):
     """The equality monitoring questions on a returned satisfaction form (004 §16.2): voluntary,
     held apart from the form's scores and from the person's own equality record (004 §5.4).
 
@@ -98,14 +99,6 @@ class SurveyEquality(db.Model):
     __tablename__ = "survey_equality"
 
     survey_id: Mapped[int] = mapped_column(ForeignKey("satisfaction_surveys.id", ondelete="CASCADE"), primary_key=True)
-    declined: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
-    age_band: Mapped[str | None] = mapped_column(String(20))
-    sex: Mapped[str | None] = mapped_column(String(30))
-    gender_identity: Mapped[str | None] = mapped_column(String(40))
-    ethnicity: Mapped[str | None] = mapped_column(String(80))
-    disability: Mapped[str | None] = mapped_column(String(30))
-    religion: Mapped[str | None] = mapped_column(String(60))
-    sexual_orientation: Mapped[str | None] = mapped_column(String(40))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
