@@ -32,6 +32,25 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return int(value.strip())
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number (got {value!r})") from None
+
+
+# Contact restrictions (004 §19, GH20): limits a council may set, and the range each must fall in.
+RESTRICTION_SETTINGS = {
+    # the longest a restriction may run from its start (GH20: for a period, never permanent)
+    "CASEWORK_RESTRICTION_MAX_MONTHS": (12, 1, 24),
+    # working days ahead that a review reminder is sent
+    "CASEWORK_RESTRICTION_REMINDER_DAYS": (5, 1, 30),
+}
+
+
 def config_from_environment(instance_path: str) -> dict:
     env = os.environ.get("CASEWORK_ENV", "development").strip().lower()
     database_url = os.environ.get("DATABASE_URL") or (
@@ -61,11 +80,16 @@ def config_from_environment(instance_path: str) -> dict:
         "MAIL_FROM": os.environ.get("MAIL_FROM", "complaints@casework.invalid"),
         "LOGIN_MAX_FAILURES": int(os.environ.get("CASEWORK_LOGIN_MAX_FAILURES", "5")),
         "LOGIN_LOCK_MINUTES": int(os.environ.get("CASEWORK_LOGIN_LOCK_MINUTES", "15")),
+        **{name: _int(name, default) for name, (default, _low, _high) in RESTRICTION_SETTINGS.items()},
     }
 
 
 def check_config(config) -> None:
-    """Refuse configurations that would be unsafe in production."""
+    """Refuse configurations that would be unsafe in production, or settings out of range."""
+    for name, (default, low, high) in RESTRICTION_SETTINGS.items():
+        value = config.get(name, default)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ConfigError(f"{name} must be a whole number from {low} to {high} (got {value!r})")
     if config.get("CASEWORK_ENV") == "production":
         key = config.get("SECRET_KEY") or ""
         if key == INSECURE_DEV_KEY or len(key) < 32:

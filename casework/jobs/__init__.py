@@ -27,6 +27,7 @@ log = logging.getLogger("casework.jobs")
 
 def _jobs() -> dict[str, Callable]:
     from .digests import run_daily_digests, run_weekly_enquiry_digest
+    from ..operations.restrictions import run_restriction_lapses
     from .holidays import run_holiday_data_check
     from .reviews import run_review_reminders
     from .sweep import run_sweep
@@ -37,10 +38,12 @@ def _jobs() -> dict[str, Callable]:
         "weekly-enquiry-digest": run_weekly_enquiry_digest,
         "review-reminders": run_review_reminders,
         "holiday-check": run_holiday_data_check,
+        # Contact restrictions end on their end dates (004 GH20) and the person is told.
+        "restriction-lapses": run_restriction_lapses,
     }
 
 
-JOB_NAMES = ("sweep", "daily-digests", "weekly-enquiry-digest", "review-reminders", "holiday-check")
+JOB_NAMES = ("sweep", "daily-digests", "weekly-enquiry-digest", "review-reminders", "holiday-check", "restriction-lapses")
 
 
 def run_job(name: str, at: datetime | None = None):
@@ -93,6 +96,8 @@ def build_scheduler(app: Flask, scheduler_class):
     add("weekly-enquiry-digest", "cron", 12 * 3600, day_of_week="mon", hour=hour, minute=15)
     add("review-reminders", "cron", 4 * 3600, day_of_week="mon-fri", hour=hour, minute=30)
     add("holiday-check", "cron", 12 * 3600, day_of_week="mon-fri", hour=max(hour - 1, 0), minute=45)
+    # Every day, weekends too: a restriction ends on its end date whatever day that is.
+    add("restriction-lapses", "cron", 12 * 3600, hour=max(hour - 1, 0), minute=15)
     return scheduler
 
 

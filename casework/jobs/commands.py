@@ -30,6 +30,6 @@ def parse_at(at: str | None) -> datetime | None:
 @click.argument("name", type=click.Choice(JOB_NAMES))
 @click.option("--at", "at", default=None, help="Run as if it were this ISO date-time (default: now).")
 def run_job_command(name, at):
-    """Run one scheduled job once (sweep, daily-digests, weekly-enquiry-digest, review-reminders, holiday-check)."""
+    """Run one scheduled job once (sweep, daily-digests, weekly-enquiry-digest, review-reminders, holiday-check, restriction-lapses)."""
     result = run_job(name, parse_at(at))
     click.echo(result.describe())

@@ -49,6 +49,8 @@ SPECIAL_EVENTS = {
     "breach": "Deadline missed",
     "escalated_to_senior_officer": "Overdue: escalated to the responsible senior officer (001 §7.1)",
     "flagged_for_chief_executive": "Still unanswered: flagged for the Chief Executive (001 §7.1)",
+    "contact_restrictions": "Contact restrictions followed (004 §19)",
+    "restriction_file_check": "Correspondence checked under “file without reply” (004 §19.4)",
 }
 
 
@@ -102,6 +104,17 @@ def describe_event(event, policy) -> dict:
             details.append(("Told", ", ".join(data["notified"])))
         if data.get("chief_executive_on"):
             details.append(("Chief Executive flag if still unanswered on", format_date(data["chief_executive_on"])))
+    elif event.action == "contact_restrictions":
+        for message in data.get("messages") or []:
+            details.append(("Restriction", message))
+        if data.get("route_to"):
+            details.append(("Routed to", data["route_to"]))
+        for action in data.get("actions") or []:
+            details.append(("Done", action))
+    elif event.action == "restriction_file_check":
+        details.append(("New information", "Yes" if data.get("new_information") else "No"))
+        details.append(("Safeguarding concern", "Yes" if data.get("safeguarding_concern") else "No"))
+        details.append(("Outcome", "Passed on for a reply" if data.get("outcome") == "reply" else "Filed without reply"))
     elif event.action.startswith("representative_"):
         if data.get("representative"):
             details.append(("Representative", data["representative"]))

@@ -14,19 +14,27 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Callable
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea
 from sqlalchemy import select
+from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, ValidationError
 
 from ..extensions import db
-from ..models import Person, Role, User, Ward
+from ..models import Person, Restriction, Role, User, Ward
+from ..operations.cases import record_event
 from ..operations.errors import CaseworkError
 from ..operations.policies import current_policies
-from ..operations.web_ops import EQUALITY_FIELDS, ContactDetails, log_contact
-from ..queries.queues import fetch_open_cases_for_people, fetch_service_areas, search_people
+from ..operations.restrictions import (
+    Assessment, assess_person_contact, record_contact_assessment, record_file_check,
+)
+from ..operations.web_ops import EQUALITY_FIELDS, ContactDetails, assign_case, log_contact
+from ..queries.queues import fetch_open_cases_for_people, fetch_service_areas, fetch_staff, search_people
 from ..workdays import LONDON, UTC, utc_now
 from . import forms as f
+from .fields import RadioInput
 from .helpers import format_date, humanise
 from .permissions import Permission, requires
 
@@ -88,6 +96,96 @@ def _out_of_scope(value: str | None):
     return None
 
 
+# --- contact restrictions (004 §18–19; issue 7) ----------------------------------------------------
+# Once an existing person is chosen, what is in force for them is shown at the top of every
+# following step, and the journey follows it: a call outside the permitted times is flagged, a
+# contact for an officer they may not contact goes to the named officer, and correspondence
+# about a completed complaint under "file without reply" gets the recorded check. A new
+# complaint is never blocked: the restrictions govern only how contact happens.
+
+RESTRICTION_ANSWERS = ("restriction_done", "officer_id", "about_completed", "new_information", "safeguarding",
+                       "check_details")
+YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
+
+
+def _assessment(d: dict, *, ignore_answers: bool = False) -> Assessment | None:
+    """What the person's restrictions mean for this contact (None before a person and a channel)."""
+    if not d.get("person_id") or not d.get("channel") or not d.get("received_on"):
+        return None
+    about = True if d.get("about_completed") == "yes" and not ignore_answers else None
+    officer_id = None if ignore_answers else d.get("officer_id")
+    key = (d["person_id"], d["channel"], d["received_on"], d.get("received_time"), officer_id, about, d.get("kind"))
+    cache = g.setdefault("contact_assessments", {})
+    if key not in cache:
+        cache[key] = assess_person_contact(
+            d["person_id"], d["channel"], _received_at(date.fromisoformat(d["received_on"]), d["received_time"]),
+            officer_id=officer_id, about_completed_case=about,
+            new_complaint=d.get("kind") == "complaint")
+    return cache[key]
+
+
+def _restricted(d: dict) -> bool:
+    assessment = _assessment(d, ignore_answers=True)
+    return assessment is not None and assessment.restricted
+
+
+def _file_without_reply_restriction(d: dict) -> Restriction | None:
+    """The "file without reply" restriction in force for the person, when the contact is not a
+    new complaint (a new complaint is never filed without reply)."""
+    if not d.get("person_id") or d.get("kind") == "complaint" or not _restricted(d):
+        return None
+    probe = assess_person_contact(
+        d["person_id"], d["channel"], _received_at(date.fromisoformat(d["received_on"]), d["received_time"]),
+        about_completed_case=True)
+    if not probe.file_without_reply_check_required:
+        return None
+    return db.session.get(Restriction, probe.file_without_reply_restriction_id)
+
+
+def _filed(d: dict) -> bool:
+    """Correspondence about the completed complaint, checked: nothing new, no safeguarding concern."""
+    return (d.get("kind") != "complaint" and d.get("about_completed") == "yes" and d.get("new_information") == "no"
+            and d.get("safeguarding") == "no")
+
+
+class RestrictionCheckForm(f.BaseForm):
+    officer = SelectField("Is it for a particular officer?", widget=GovSelect(), validate_choice=False,
+                          description="If they asked for someone by name, or wrote to someone. Their restrictions "
+                                      "may say who handles their contact.")
+    about_completed = RadioField("Is it about their completed complaint?", widget=RadioInput(), choices=YES_NO,
+                                 validate_choice=False)
+    new_information = RadioField("Does it contain new information?", widget=RadioInput(), choices=YES_NO,
+                                 validate_choice=False,
+                                 description="Fresh evidence, or something not considered when the complaint was answered.")
+    safeguarding = RadioField("Does it raise a safeguarding concern?", widget=RadioInput(), choices=YES_NO,
+                              validate_choice=False,
+                              description="A risk of harm to them or to anyone else.")
+    details = TextAreaField("What is the new information or safeguarding concern?", widget=GovTextArea(),
+                            description="For a safeguarding concern, say who you told.",
+                            validators=[Length(max=5000)])
+
+    def __init__(self, *args, file_check: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.file_check = file_check
+
+    def validate_about_completed(self, field):
+        if self.file_check and field.data not in ("yes", "no"):
+            raise ValidationError("Select whether it is about their completed complaint")
+
+    def validate_new_information(self, field):
+        if self.file_check and self.about_completed.data == "yes" and field.data not in ("yes", "no"):
+            raise ValidationError("Select whether it contains new information")
+
+    def validate_safeguarding(self, field):
+        if self.file_check and self.about_completed.data == "yes" and field.data not in ("yes", "no"):
+            raise ValidationError("Select whether it raises a safeguarding concern")
+
+    def validate_details(self, field):
+        if (self.file_check and self.about_completed.data == "yes"
+                and "yes" in (self.new_information.data, self.safeguarding.data) and not field.data):
+            raise ValidationError("Enter the new information or safeguarding concern")
+
+
 # --- the steps and when each applies ------------------------------------------------------------
 
 def _is_complaint(d: dict) -> bool:
@@ -115,6 +213,7 @@ STEPS = (
     Step("received", "How and when", lambda d: True, lambda d: bool(d.get("channel"))),
     Step("about", "What it is about", lambda d: True, lambda d: bool(d.get("summary"))),
     Step("kind", "What kind of contact", lambda d: True, lambda d: bool(d.get("kind"))),
+    Step("restriction", "Their contact restrictions", _restricted, lambda d: bool(d.get("restriction_done"))),
     Step("councillor", "Which councillor", lambda d: d.get("kind") == "member_enquiry", lambda d: bool(d.get("raised_by_id"))),
     Step("mp", "Which MP", lambda d: d.get("kind") == "mp_enquiry", lambda d: bool(d.get("mp_name"))),
     Step("scope", "Can it be considered as a complaint", _is_complaint, lambda d: bool(d.get("scope"))),
@@ -128,6 +227,17 @@ STEPS = (
     Step("equality_questions", "Equality questions", lambda d: d.get("equality_answer") == "yes", lambda d: "equality" in d),
     Step("check", "Check your answers", lambda d: True, lambda d: False),
 )
+# Correspondence filed without reply after the check needs nothing more than the check answers.
+_SKIPPED_WHEN_FILED = {"councillor", "mp", "scope", "decline", "late", "procedure", "preferences", "equality",
+                       "equality_questions"}
+
+
+def _unless_filed(applies: Callable[[dict], bool]) -> Callable[[dict], bool]:
+    return lambda d: applies(d) and not _filed(d)
+
+
+STEPS = tuple(Step(s.name, s.title, _unless_filed(s.applies), s.answered) if s.name in _SKIPPED_WHEN_FILED else s
+              for s in STEPS)
 STEP_NAMES = [s.name for s in STEPS]
 
 
@@ -164,7 +274,9 @@ def _render(name: str, form, **context):
         url_for("contact.step", step_name=prev) if prev else url_for("main.home"))
     step = STEPS[STEP_NAMES.index(name)]
     status = 400 if form is not None and form.errors else 200
-    return render_template(f"contact/{name}.html", form=form, step=step, back=back, data=_data(), **context), status
+    d = _data()
+    context.setdefault("restriction_assessment", _assessment(d) if name != "find" else None)
+    return render_template(f"contact/{name}.html", form=form, step=step, back=back, data=d, **context), status
 
 
 # --- views -----------------------------------------------------------------------------------------
@@ -201,7 +313,7 @@ def _find():
     if request.method == "POST":
         person_id = request.form.get("person_id", "")
         if person_id.isdigit() and db.session.get(Person, int(person_id)) is not None:
-            _drop("person")
+            _drop("person", *RESTRICTION_ANSWERS)
             _save(person_id=int(person_id))
             return _go(_next("find"))
         abort(400)
@@ -326,10 +438,39 @@ def _kind():
     form.kind.choices = [SelectChoice(k, v) for k, v in KIND_LABELS.items()]
     if request.method == "POST" and form.validate():
         if form.kind.data != d.get("kind"):
-            _drop("scope", "decline_details", "late", "late_reason", "procedure", "raised_by_id", "mp_name")
+            _drop("scope", "decline_details", "late", "late_reason", "procedure", "raised_by_id", "mp_name",
+                  *RESTRICTION_ANSWERS)
         _save(kind=form.kind.data)
         return _go(_next("kind"))
     return _render("kind", form, hints=KIND_HINTS)
+
+
+def _restriction():
+    d = _data()
+    fwr = _file_without_reply_restriction(d)
+    choices = [SelectChoice("", "No particular officer"),
+               *[SelectChoice(str(u.id), u.name) for u in fetch_staff()]]
+    if request.method == "POST":
+        form = RestrictionCheckForm(file_check=fwr is not None)
+    else:
+        form = RestrictionCheckForm(
+            formdata=None, file_check=fwr is not None, officer=str(d.get("officer_id") or ""),
+            about_completed=d.get("about_completed"), new_information=d.get("new_information"),
+            safeguarding=d.get("safeguarding"), details=d.get("check_details"))
+    form.officer.choices = choices
+    if request.method == "POST" and form.validate():
+        officer = form.officer.data
+        if officer and not (officer.isdigit() and any(c.value == officer for c in choices)):
+            form.officer.errors = ["Choose an officer from the list"]
+        else:
+            about = form.about_completed.data if fwr is not None else None
+            checked = about == "yes"
+            _save(restriction_done=True, officer_id=int(officer) if officer else None, about_completed=about,
+                  new_information=form.new_information.data if checked else None,
+                  safeguarding=form.safeguarding.data if checked else None,
+                  check_details=(form.details.data or None) if checked else None)
+            return _go(_next("restriction"))
+    return _render("restriction", form, file_check=fwr)
 
 
 def _councillor_choices():
@@ -562,6 +703,10 @@ def _check_rows(d: dict) -> list[dict]:
             if d.get("procedure"):
                 triage.append(("Procedure", current_policies()[d["procedure"]].title, "procedure"))
         sections.append(("Triage", triage))
+    if _restricted(d):
+        sections.append(("Contact restrictions", _restriction_rows(d)))
+    if _filed(d):
+        return [(heading, [{"key": q, "value": a or "", "href": change(s)} for q, a, s in rows]) for heading, rows in sections]
     prefs = d.get("preferences") or {}
     sections.append(("Preferences and accessibility", [
         ("Contact them by", f.CONTACT_METHOD_LABELS.get(prefs.get("preferred_contact_method"), "No preference"), "preferences"),
@@ -575,31 +720,127 @@ def _check_rows(d: dict) -> list[dict]:
     return [(heading, [{"key": q, "value": a or "", "href": change(s)} for q, a, s in rows]) for heading, rows in sections]
 
 
+def _restriction_rows(d: dict) -> list[tuple[str, str, str]]:
+    assessment = _assessment(d)
+    officer = db.session.get(User, d["officer_id"]) if d.get("officer_id") else None
+    rows = [("For a particular officer", officer.name if officer else "No", "restriction")]
+    if assessment is not None and assessment.route_to_officer_id:
+        rows.append(("Goes to", f"{assessment.route_to_officer_name}: the new case is assigned to them, "
+                                "as their restrictions say", "restriction"))
+    if d.get("about_completed"):
+        rows.append(("About their completed complaint", "Yes" if d["about_completed"] == "yes" else "No", "restriction"))
+    if d.get("about_completed") == "yes":
+        rows.append(("New information", "Yes" if d.get("new_information") == "yes" else "No", "restriction"))
+        rows.append(("Safeguarding concern", "Yes" if d.get("safeguarding") == "yes" else "No", "restriction"))
+        if d.get("check_details"):
+            rows.append(("Details", d["check_details"], "restriction"))
+        rows.append(("What happens", "Filed without reply: the check is recorded (004 §19.4)" if _filed(d)
+                     else "Logged and handled as usual: the check is recorded (004 §19.4)", "restriction"))
+    if assessment is not None and "phone_outside_permitted_times" in assessment.flags:
+        rows.append(("Call outside their permitted times", "Yes: flagged on the case", "received"))
+    return rows
+
+
+def _file_without_reply(d: dict, assessment: Assessment | None):
+    """The check says: nothing new, no safeguarding concern. File it without reply (no new case)."""
+    restriction = _file_without_reply_restriction(d)
+    if restriction is None:
+        raise CaseworkError("Their file-without-reply restriction is no longer in force: log the contact as usual",
+                            "restriction")
+    received_on = date.fromisoformat(d["received_on"])
+    record_file_check(restriction, received_on=received_on, summary=d["summary"], new_information=False,
+                      safeguarding_concern=False, actor=current_user)
+    if assessment is not None:
+        record_contact_assessment(
+            d["person_id"], assessment, channel=d["channel"],
+            at=_received_at(received_on, d["received_time"]), actor=current_user, case=restriction.case,
+            summary=d["summary"], action_taken="Read, checked for new information and safeguarding concerns, "
+                                               "and filed without reply (004 §19.4)")
+    return restriction
+
+
+def _enforce(case, d: dict, assessment: Assessment | None) -> list[str]:
+    """After logging: follow the person's restrictions for the new case, and record how."""
+    if assessment is None or not assessment.restricted:
+        return []
+    actions: list[str] = []
+    if assessment.route_to_officer_id and case.is_open:
+        officer = db.session.get(User, assessment.route_to_officer_id)
+        if officer is not None and officer.is_active:
+            assign_case(case, officer, actor=current_user)
+            actions.append(f"Assigned to {officer.name}, as their contact restrictions say")
+    if d.get("about_completed") == "yes":
+        restriction = _file_without_reply_restriction(d)
+        if restriction is not None:
+            new_info, safeguarding = d.get("new_information") == "yes", d.get("safeguarding") == "yes"
+            record_file_check(
+                restriction, received_on=date.fromisoformat(d["received_on"]), summary=d["summary"],
+                new_information=new_info, safeguarding_concern=safeguarding, actor=current_user,
+                new_information_details=d.get("check_details") if new_info else None,
+                safeguarding_details=d.get("check_details") if safeguarding else None)
+            actions.append("Checked for new information and safeguarding concerns: handled as a new contact")
+    if "phone_outside_permitted_times" in assessment.flags:
+        actions.append("Flagged: a call outside the times they may phone")
+    if assessment.new_complaint:
+        actions.append("A new complaint: logged and handled under the complaints procedure")
+    at = _received_at(date.fromisoformat(d["received_on"]), d["received_time"])
+    record_event(case, "contact_restrictions", current_user, {
+        "flags": list(assessment.flags), "messages": list(assessment.messages),
+        "route_to": assessment.route_to_officer_name, "actions": actions, "cite": "004 §19",
+    })
+    record_contact_assessment(d["person_id"], assessment, channel=d["channel"], at=at, actor=current_user, case=case,
+                              summary=d["summary"], action_taken="; ".join(actions) or "Shown to staff")
+    return actions
+
+
+def _log(d: dict, assessment: Assessment | None):
+    case = log_contact(_details(d), actor=current_user)
+    return case, _enforce(case, d, assessment)
+
+
+def _done(form, work: Callable):
+    """Run one use case for the check page: commit and end the journey, or show its refusal."""
+    try:
+        result = work()
+    except CaseworkError as error:
+        db.session.rollback()
+        form.form_errors.append(error.message)
+        return None
+    db.session.commit()
+    session.pop(SESSION_KEY, None)
+    return result
+
+
 def _check():
     d = _data()
     missing = [s for s in STEPS if s.name != "check" and s.applies(d) and not s.answered(d)]
     if missing:
         return _go(missing[0].name)
     form = f.ConfirmForm()
+    assessment = _assessment(d)
     if request.method == "POST" and form.validate():
-        try:
-            case = log_contact(_details(d), actor=current_user)
-        except CaseworkError as error:
-            db.session.rollback()
-            form.form_errors.append(error.message)
+        if _filed(d):
+            restriction = _done(form, lambda: _file_without_reply(d, assessment))
+            if restriction is not None:
+                flash("Filed without reply: the check for new information and safeguarding concerns is recorded "
+                      "(004 §19.4)", "success")
+                if restriction.case is not None:
+                    return redirect(url_for("cases.show", reference=restriction.case.reference))
+                return redirect(url_for("search.person", person_id=d["person_id"]))
         else:
-            db.session.commit()
-            session.pop(SESSION_KEY, None)
-            what = "declined (outside the complaints policy)" if not case.is_open else "logged"
-            flash(f"Contact {what}: reference {case.reference}", "success")
-            return redirect(url_for("cases.show", reference=case.reference))
+            logged = _done(form, lambda: _log(d, assessment))
+            if logged is not None:
+                case, actions = logged
+                what = "declined (outside the complaints policy)" if not case.is_open else "logged"
+                flash(" ".join([f"Contact {what}: reference {case.reference}.", *[a + "." for a in actions]]), "success")
+                return redirect(url_for("cases.show", reference=case.reference))
     _save(changing=True)
-    return _render("check", form, sections=_check_rows(d))
+    return _render("check", form, sections=_check_rows(d), filed=_filed(d))
 
 
 HANDLERS = {
     "find": _find, "person": _person, "who": _who, "representative": _representative, "received": _received,
-    "about": _about, "kind": _kind, "councillor": _councillor, "mp": _mp, "scope": _scope, "decline": _decline,
+    "about": _about, "kind": _kind, "restriction": _restriction, "councillor": _councillor, "mp": _mp, "scope": _scope, "decline": _decline,
     "late": _late, "procedure": _procedure, "preferences": _preferences, "equality": _equality,
     "equality_questions": _equality_questions, "check": _check,
 }

@@ -156,3 +156,87 @@ def test_the_other_restriction_pages_are_accessible(page, live_server, a11y):
     submit(page, a11y, "Add evidence")
     assert page.get_by_role("alert").get_by_text("Evidence added").is_visible()
     go(page, a11y, f"{live_server.url}/restrictions/records/{record.id}/close")
+
+
+def _contact_to_kind(page, a11y, live_server, person, *, channel: str, day, clock: str, summary: str):
+    """The log-a-contact journey for an existing person, up to "what kind"."""
+    go(page, a11y, f"{live_server.url}/contacts/new/")
+    page.get_by_label("Name").fill(person.name.split()[0])
+    submit(page, a11y, "Search")
+    page.get_by_role("button", name=f"Select {person.name}").click()
+    page.wait_for_load_state("load")
+    a11y.scan()
+    assert page.locator(".casework-restriction-banner").first.is_visible()
+    page.get_by_label("The person themselves").check()
+    submit(page, a11y)
+    assert page.locator(".casework-restriction-banner").is_visible()  # first, on every step
+    page.get_by_label(channel, exact=True).check()
+    fill_date(page, "Date received", str(day.day), str(day.month), str(day.year))
+    page.get_by_label("Time received").fill(clock)
+    submit(page, a11y)
+    assert page.locator(".casework-restriction-banner").is_visible()
+    page.get_by_label("Summary").fill(summary)
+    submit(page, a11y)
+
+
+def test_later_contacts_are_handled_as_the_restrictions_say(page, live_server, a11y):
+    from datetime import time
+
+    from casework.models import Case, Event
+    from tests.restrictions.support import considered, decide, spec, warned
+
+    council = make_council()
+    person = make_person()
+    roof = completed_complaint(person, council.front_door)
+    record = considered(person, council.recovery)
+    warned(record, council.recovery)
+    decide(record, council.recovery, [
+        spec("file_without_reply", case_id=roof.id),
+        spec("phone_times", phone_days=[0, 1, 2, 3, 4, 5, 6], phone_from=time(9), phone_until=time(10)),
+    ])
+    for row in record.active_restrictions:  # in force for contacts in the last few days
+        row.starts_on = today() - timedelta(days=10)
+    db.session.commit()
+    two_days_ago = today() - timedelta(days=2)
+
+    # A phone call at 8.30pm, outside the times they may phone: flagged, and recorded on the case.
+    sign_in(page, a11y, live_server, council.front_door)
+    _contact_to_kind(page, a11y, live_server, person, channel="Telephone", day=two_days_ago, clock="20:30",
+                     summary="Rang about the bins")
+    assert page.get_by_text("This call is outside the times they may phone").is_visible()
+    page.get_by_label("Service request or first report of a problem").check()
+    submit(page, a11y)
+    assert page.get_by_role("heading", name="Their contact restrictions").is_visible()
+    page.get_by_role("group", name="Is it about their completed complaint?").get_by_label("No").check()
+    submit(page, a11y)
+    submit(page, a11y)  # preferences as they are
+    page.get_by_label("Not asked this time").check()
+    submit(page, a11y)
+    assert page.get_by_text("Call outside their permitted times", exact=True).is_visible()
+    submit(page, a11y, "Log the contact")
+    assert page.get_by_role("alert").get_by_text("Flagged: a call outside the times they may phone").is_visible()
+    assert page.get_by_text("Contact restrictions followed").first.is_visible()
+    db.session.rollback()
+    case = db.session.execute(select(Case).where(Case.summary == "Rang about the bins")).scalar_one()
+    flagged = db.session.execute(select(Event).where(Event.case_id == case.id, Event.action == "contact_restrictions")).scalar_one()
+    assert "phone_outside_permitted_times" in flagged.data["flags"]
+
+    # A letter about the completed complaint, with nothing new: checked, then filed without reply.
+    _contact_to_kind(page, a11y, live_server, person, channel="Letter", day=two_days_ago, clock="11:00",
+                     summary="Writes again about the roof")
+    page.get_by_label("Comment", exact=True).check()
+    submit(page, a11y)
+    submit(page, a11y)  # nothing chosen: the errors, linked to the fields
+    assert page.locator(".govuk-error-summary").is_visible()
+    page.locator(".govuk-error-summary a").first.click()
+    assert page.evaluate("document.activeElement.name") == "about_completed"
+    page.get_by_role("group", name="Is it about their completed complaint?").get_by_label("Yes").check()
+    page.get_by_role("group", name="Does it contain new information?").get_by_label("No").check()
+    page.get_by_role("group", name="Does it raise a safeguarding concern?").get_by_label("No").check()
+    submit(page, a11y)
+    assert page.get_by_role("heading", name="Check your answers before filing the correspondence").is_visible()
+    submit(page, a11y, "File without reply")
+    assert page.get_by_role("heading", name=roof.reference).is_visible()
+    assert page.get_by_text("Filed without reply: the check").is_visible()
+    db.session.rollback()
+    assert db.session.execute(select(Case).where(Case.summary == "Writes again about the roof")).first() is None
