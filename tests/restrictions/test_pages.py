@@ -297,3 +297,13 @@ def test_a_template_can_ask_whether_to_link_the_register(app, council, role, vis
     with app.test_request_context("/"):
         login_user(getattr(council, role))
         assert render_template_string("{{ can_see_restriction_register() }}") == str(visible)
+
+
+@pytest.mark.parametrize("role, sees", [("recovery", True), ("director", True), ("front_door", False), ("officer", False)])
+def test_the_register_and_a_persons_records_are_linked_for_those_who_may_see_them(client, council, person, role, sees):
+    sign_in(client, getattr(council, role))
+    home = client.get("/home").get_data(as_text=True)
+    page = client.get(f"/people/{person.id}").get_data(as_text=True)
+    assert ('href="/restrictions"' in home) is sees  # the service navigation
+    assert (f'href="/restrictions/people/{person.id}"' in page) is sees
+    assert (f'href="/restrictions/people/{person.id}/consider"' in page) is sees
