@@ -878,6 +878,34 @@ def fetch_enquiries(f: ReportFilters) -> Table:
 
 # --- equality monitoring ---------------------------------------------------------------------
 
+def _by_characteristic(cohort, missing, missing_label: str, measures) -> list[dict]:
+    """Rows of (characteristic, answer, measures...) for a cohort CTE carrying the equality
+    columns: one GROUP BY per protected characteristic in one UNION ALL; the answer is
+    `missing_label` where `missing` (no equality answers at all), "prefer not to say" where
+    declined, "not given" where that question was left blank. Sorted by characteristic, then
+    answers, then those three; answers in words."""
+    from .records import EQUALITY_ANSWER_WORDS
+
+    parts = []
+    for column, title in EQUALITY_CHARACTERISTICS:
+        value = case(
+            (missing, literal(missing_label)),
+            (cohort.c.declined.is_(True), literal(PREFER_NOT)),
+            else_=func.coalesce(cohort.c[column], literal(NOT_GIVEN)),
+        )
+        parts.append(
+            select(literal(title).label("characteristic"), cast(value, String).label("value"), *measures(cohort.c))
+            .group_by(value)
+        )
+    rows = _rows(union_all(*parts))
+    order = [title for _, title in EQUALITY_CHARACTERISTICS]
+    tail = {NOT_GIVEN: 1, PREFER_NOT: 2, missing_label: 3}
+    rows.sort(key=lambda r: (order.index(r["characteristic"]), tail.get(r["value"], 0), str(r["value"])))
+    for row in rows:
+        row["value"] = EQUALITY_ANSWER_WORDS.get(row["value"], row["value"])
+    return rows
+
+
 def fetch_equality(f: ReportFilters) -> Table:
     """Who complains, by protected characteristic, with counts under 5 suppressed (004 §5.4, GH9; 000 §1.4)."""
     # The period's complainants and their answers, read once (a CTE) and grouped once per characteristic.
@@ -893,31 +921,11 @@ def fetch_equality(f: ReportFilters) -> Table:
         .where(COMPLAINT, C.c.person_id.is_not(None), *case_conditions(f))
         .cte("complainants")
     )
-    parts = []
-    for column, title in EQUALITY_CHARACTERISTICS:
-        value = case(
-            (cohort.c.not_returned, literal(NOT_RETURNED)),
-            (cohort.c.declined.is_(True), literal(PREFER_NOT)),
-            else_=func.coalesce(cohort.c[column], literal(NOT_GIVEN)),
-        )
-        parts.append(
-            select(
-                literal(title).label("characteristic"),
-                cast(value, String).label("value"),
-                func.count(func.distinct(cohort.c.person_id)).label("people"),
-                func.count().label("complaints"),
-                func.count().filter(cohort.c.outcome.in_(("upheld", "partially_upheld"))).label("upheld"),
-            )
-            .group_by(value)
-        )
-    rows = _rows(union_all(*parts))
-    order = [title for _, title in EQUALITY_CHARACTERISTICS]
-    tail = {NOT_GIVEN: 1, PREFER_NOT: 2, NOT_RETURNED: 3}
-    rows.sort(key=lambda r: (order.index(r["characteristic"]), tail.get(r["value"], 0), str(r["value"])))
-    from .records import EQUALITY_ANSWER_WORDS
-
-    for row in rows:
-        row["value"] = EQUALITY_ANSWER_WORDS.get(row["value"], row["value"])
+    rows = _by_characteristic(cohort, cohort.c.not_returned, NOT_RETURNED, lambda c: [
+        func.count(func.distinct(c.person_id)).label("people"),
+        func.count().label("complaints"),
+        func.count().filter(c.outcome.in_(("upheld", "partially_upheld"))).label("upheld"),
+    ])
     totals = {}
     for row in rows:
         totals[row["characteristic"]] = totals.get(row["characteristic"], 0) + row["people"]
@@ -999,8 +1007,6 @@ def fetch_satisfaction_equality(f: ReportFilters) -> Table:
     """Returned satisfaction forms by the equality answers given on them (004 §16.2: "to help the
     Council make sure that all groups of people access and use the Complaints Procedure and are
     treated fairly"), with counts under 5 suppressed. Not broken down further."""
-    from .records import EQUALITY_ANSWER_WORDS
-
     cohort = (
         select(
             SV.c.overall,
@@ -1014,33 +1020,16 @@ def fetch_satisfaction_equality(f: ReportFilters) -> Table:
                *case_conditions(f, period=False))
         .cte("returned_forms")
     )
-    parts = []
-    for column, title in EQUALITY_CHARACTERISTICS:
-        value = case(
-            (cohort.c.left_out, literal(NO_SURVEY_EQUALITY)),
-            (cohort.c.declined.is_(True), literal(PREFER_NOT)),
-            else_=func.coalesce(cohort.c[column], literal(NOT_GIVEN)),
-        )
-        parts.append(
-            select(
-                literal(title).label("characteristic"),
-                cast(value, String).label("value"),
-                func.count().label("returned"),
-                func.count(cohort.c.overall).label("overall_answered"),
-                func.count().filter(cohort.c.overall >= 4).label("overall_satisfied"),
-                func.count(cohort.c.accessible).label("accessible_answered"),
-                func.count().filter(cohort.c.accessible >= 4).label("accessible_satisfied"),
-            )
-            .group_by(value)
-        )
-    rows = _rows(union_all(*parts))
-    order = [title for _, title in EQUALITY_CHARACTERISTICS]
-    tail = {NOT_GIVEN: 1, PREFER_NOT: 2, NO_SURVEY_EQUALITY: 3}
-    rows.sort(key=lambda r: (order.index(r["characteristic"]), tail.get(r["value"], 0), str(r["value"])))
+    rows = _by_characteristic(cohort, cohort.c.left_out, NO_SURVEY_EQUALITY, lambda c: [
+        func.count().label("returned"),
+        func.count(c.overall).label("overall_answered"),
+        func.count().filter(c.overall >= 4).label("overall_satisfied"),
+        func.count(c.accessible).label("accessible_answered"),
+        func.count().filter(c.accessible >= 4).label("accessible_satisfied"),
+    ])
     for row in rows:
         row["overall_rate"] = percent(row["overall_satisfied"], row["overall_answered"])
         row["accessible_rate"] = percent(row["accessible_satisfied"], row["accessible_answered"])
-        row["value"] = EQUALITY_ANSWER_WORDS.get(row["value"], row["value"])
     hidden = suppress_small_numbers(rows, ["returned", "overall_satisfied", "accessible_satisfied"], group_key="characteristic")
     for row in rows:
         # A share of a hidden count, or of fewer than 5 answers, would give the count away.
